@@ -1,0 +1,260 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+
+namespace CiUpgrade.Simulator.Storage;
+
+/// <summary>
+/// The simulator's etcd: objects as JSON keyed by (resource plural, namespace, name), one global
+/// resourceVersion counter, and a bounded event history so a watch can resume from an old
+/// resourceVersion or be told it is too old (410 Gone), as the kube-apiserver watch cache does.
+/// Every object handed in or out is a deep copy, so callers never share mutable state with the store.
+/// It applies no type semantics (defaulting, validation, status rules): that is the registry's job.
+/// </summary>
+public sealed class ObjectStore
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, SortedDictionary<string, JsonObject>> _objects = new(StringComparer.Ordinal);
+    private readonly LinkedList<StoredEvent> _history = new();
+    private readonly List<Subscription> _subscriptions = [];
+    private readonly int _historyLimit;
+    private readonly TimeProvider _time;
+    private long _resourceVersion;
+
+    public ObjectStore(int historyLimit = 20_000, TimeProvider? time = null, long initialResourceVersion = 1000)
+    {
+        _historyLimit = historyLimit;
+        _time = time ?? TimeProvider.System;
+        _resourceVersion = initialResourceVersion;
+    }
+
+    /// <summary>The newest resourceVersion handed out (what a LIST reports in metadata.resourceVersion).</summary>
+    public long CurrentResourceVersion
+    {
+        get { lock (_lock) { return _resourceVersion; } }
+    }
+
+    /// <summary>The oldest resourceVersion a watch may still start from; older ones are Gone.</summary>
+    public long OldestWatchableResourceVersion
+    {
+        get { lock (_lock) { return _history.First is { } first ? first.Value.ResourceVersion - 1 : _resourceVersion; } }
+    }
+
+    public JsonObject? Get(string resource, string ns, string name)
+    {
+        lock (_lock)
+        {
+            return Bucket(resource).TryGetValue(Key(ns, name), out var obj) ? Clone(obj) : null;
+        }
+    }
+
+    /// <summary>All objects of a resource, in one namespace or (ns null) in all, sorted by namespace then name.</summary>
+    public (IReadOnlyList<JsonObject> Items, long ResourceVersion) List(string resource, string? ns)
+    {
+        lock (_lock)
+        {
+            var items = Bucket(resource).Values
+                .Where(o => ns is null || NamespaceOf(o) == ns)
+                .Select(Clone)
+                .ToList();
+            return (items, _resourceVersion);
+        }
+    }
+
+    /// <summary>Stores a new object: sets uid, creationTimestamp and resourceVersion.</summary>
+    public JsonObject Create(string resource, string ns, JsonObject obj)
+    {
+        var name = NameOf(obj);
+        lock (_lock)
+        {
+            var bucket = Bucket(resource);
+            if (bucket.ContainsKey(Key(ns, name)))
+            {
+                throw new StoreException(StoreError.AlreadyExists, $"{resource} \"{name}\" already exists");
+            }
+
+            var stored = Clone(obj);
+            var meta = Metadata(stored);
+            meta["namespace"] = ns.Length == 0 ? null : ns;
+            if (ns.Length == 0)
+            {
+                meta.Remove("namespace");
+            }
+
+            meta["uid"] ??= Guid.NewGuid().ToString();
+            meta["creationTimestamp"] ??= _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+            Commit(resource, ns, stored, WatchEventType.Added);
+            bucket[Key(ns, name)] = stored;
+            return Clone(stored);
+        }
+    }
+
+    /// <summary>
+    /// Replaces an object. When <paramref name="expectedResourceVersion"/> is given and differs from the
+    /// stored one, fails with Conflict (optimistic concurrency, as etcd3's GuaranteedUpdate).
+    /// </summary>
+    public JsonObject Update(string resource, string ns, JsonObject obj, string? expectedResourceVersion)
+    {
+        var name = NameOf(obj);
+        lock (_lock)
+        {
+            var bucket = Bucket(resource);
+            if (!bucket.TryGetValue(Key(ns, name), out var current))
+            {
+                throw new StoreException(StoreError.NotFound, $"{resource} \"{name}\" not found");
+            }
+
+            var currentRv = (string?)Metadata(current)["resourceVersion"];
+            if (expectedResourceVersion is not null && expectedResourceVersion != currentRv)
+            {
+                throw new StoreException(StoreError.Conflict, $"{resource} \"{name}\": the object has been modified");
+            }
+
+            var stored = Clone(obj);
+            var meta = Metadata(stored);
+            var currentMeta = Metadata(current);
+            meta["uid"] = currentMeta["uid"]?.DeepClone();
+            meta["creationTimestamp"] = currentMeta["creationTimestamp"]?.DeepClone();
+            if (ns.Length > 0)
+            {
+                meta["namespace"] = ns;
+            }
+
+            Commit(resource, ns, stored, WatchEventType.Modified);
+            bucket[Key(ns, name)] = stored;
+            return Clone(stored);
+        }
+    }
+
+    /// <summary>
+    /// Atomic read-modify-write for controllers: <paramref name="change"/> edits a copy and returns
+    /// false to leave the object alone. Returns the stored result, or null when the object is gone.
+    /// </summary>
+    public JsonObject? Mutate(string resource, string ns, string name, Func<JsonObject, bool> change)
+    {
+        lock (_lock)
+        {
+            var bucket = Bucket(resource);
+            if (!bucket.TryGetValue(Key(ns, name), out var current))
+            {
+                return null;
+            }
+
+            var copy = Clone(current);
+            if (!change(copy))
+            {
+                return Clone(current);
+            }
+
+            return Update(resource, ns, copy, expectedResourceVersion: null);
+        }
+    }
+
+    public JsonObject Delete(string resource, string ns, string name)
+    {
+        lock (_lock)
+        {
+            var bucket = Bucket(resource);
+            if (!bucket.Remove(Key(ns, name), out var current))
+            {
+                throw new StoreException(StoreError.NotFound, $"{resource} \"{name}\" not found");
+            }
+
+            Commit(resource, ns, current, WatchEventType.Deleted);
+            return Clone(current);
+        }
+    }
+
+    /// <summary>
+    /// Events of <paramref name="resource"/> (all resources when null) after <paramref name="fromResourceVersion"/>,
+    /// then live ones, until the token is cancelled. Throws Gone when the history no longer reaches back that far.
+    /// A null <paramref name="fromResourceVersion"/> means "from now".
+    /// </summary>
+    public ChannelReader<StoredEvent> Watch(string? resource, string? ns, long? fromResourceVersion, CancellationToken cancellationToken)
+    {
+        var channel = Channel.CreateUnbounded<StoredEvent>(new UnboundedChannelOptions { SingleReader = true });
+        lock (_lock)
+        {
+            if (fromResourceVersion is { } from)
+            {
+                if (from < OldestWatchableResourceVersion)
+                {
+                    throw new StoreException(StoreError.Gone, $"too old resource version: {from} ({OldestWatchableResourceVersion})");
+                }
+
+                foreach (var e in _history.Where(e => e.ResourceVersion > from && Matches(e, resource, ns)))
+                {
+                    channel.Writer.TryWrite(e with { Item = Clone(e.Item) });
+                }
+            }
+
+            var subscription = new Subscription(resource, ns, channel.Writer);
+            _subscriptions.Add(subscription);
+            cancellationToken.Register(() =>
+            {
+                lock (_lock)
+                {
+                    _subscriptions.Remove(subscription);
+                }
+
+                channel.Writer.TryComplete();
+            });
+        }
+
+        return channel.Reader;
+    }
+
+    /// <summary>Forgets history up to now, so any older resourceVersion is Gone (a compaction, for tests).</summary>
+    public void Compact()
+    {
+        lock (_lock)
+        {
+            _history.Clear();
+        }
+    }
+
+    private void Commit(string resource, string ns, JsonObject stored, WatchEventType type)
+    {
+        _resourceVersion++;
+        Metadata(stored)["resourceVersion"] = _resourceVersion.ToString(CultureInfo.InvariantCulture);
+        var e = new StoredEvent(_resourceVersion, type, resource, ns, stored);
+        _history.AddLast(e);
+        while (_history.Count > _historyLimit)
+        {
+            _history.RemoveFirst();
+        }
+
+        foreach (var s in _subscriptions.Where(s => Matches(e, s.Resource, s.Namespace)))
+        {
+            s.Writer.TryWrite(e with { Item = Clone(stored) });
+        }
+    }
+
+    private static bool Matches(StoredEvent e, string? resource, string? ns) =>
+        (resource is null || e.Resource == resource) && (ns is null || e.Namespace == ns);
+
+    private SortedDictionary<string, JsonObject> Bucket(string resource)
+    {
+        if (!_objects.TryGetValue(resource, out var bucket))
+        {
+            bucket = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);
+            _objects[resource] = bucket;
+        }
+
+        return bucket;
+    }
+
+    private static string Key(string ns, string name) => ns + "/" + name;
+
+    private static JsonObject Metadata(JsonObject obj) =>
+        obj["metadata"] as JsonObject ?? throw new ArgumentException("object has no metadata");
+
+    private static string NameOf(JsonObject obj) =>
+        (string?)Metadata(obj)["name"] ?? throw new ArgumentException("object has no metadata.name");
+
+    private static string NamespaceOf(JsonObject obj) => (string?)Metadata(obj)["namespace"] ?? string.Empty;
+
+    private static JsonObject Clone(JsonObject obj) => (JsonObject)obj.DeepClone();
+
+    private sealed record Subscription(string? Resource, string? Namespace, ChannelWriter<StoredEvent> Writer);
+}

@@ -1,2 +1,72 @@
-// Console entry; implemented in the simulator work (see README "Simulator").
+using CiUpgrade.Simulator;
+using CiUpgrade.Simulator.Controllers;
+using CiUpgrade.Simulator.Seed;
+
+// Console entry: start a seeded simulated cluster, write a kubeconfig, serve until Ctrl-C / SIGTERM.
+string ns = "3scale";
+string? kubeconfig = null;
+var port = 0;
+var seed = "3scale-2.6";
+var timing = "demo";
+for (var i = 0; i < args.Length; i++)
+{
+    string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+    try
+    {
+        switch (args[i])
+        {
+            case "--namespace" or "-n": ns = Next(); break;
+            case "--kubeconfig-out": kubeconfig = Next(); break;
+            case "--port": port = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+            case "--seed": seed = Next(); break;
+            case "--timing": timing = Next(); break;
+            case "--help" or "-h":
+                Console.WriteLine("usage: CiUpgrade.Simulator --namespace NS --kubeconfig-out FILE [--port 0] [--seed 3scale-2.6[,oracle][,no-optional][,postgresql]] [--timing fast|demo|real]");
+                return 0;
+            default: throw new ArgumentException($"unknown flag {args[i]} (see --help)");
+        }
+    }
+    catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
+    {
+        Console.Error.WriteLine($"error: {e.Message}");
+        return 2;
+    }
+}
+
+if (kubeconfig is null)
+{
+    Console.Error.WriteLine("error: --kubeconfig-out FILE is required (where to write the kubeconfig for this cluster)");
+    return 2;
+}
+
+SimulatedClusterOptions options;
+try
+{
+    options = new SimulatedClusterOptions { Port = port, Timing = ControllerTiming.Parse(timing), Seeds = [(ns, SeedOptions.Parse(seed))] };
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 2;
+}
+
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stop.Cancel();
+};
+AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
+
+await using var cluster = await SimulatedCluster.StartAsync(options, stop.Token);
+cluster.WriteKubeconfig(kubeconfig, ns: ns);
+Console.WriteLine($"simulated OpenShift API at {cluster.BaseUri.ToString().TrimEnd('/')} (namespace {ns}); kubeconfig written to {kubeconfig}");
+try
+{
+    await Task.Delay(Timeout.Infinite, stop.Token);
+}
+catch (OperationCanceledException)
+{
+}
+
 return 0;

@@ -21,6 +21,9 @@ public sealed class ResourceRegistry
 
     public ObjectStore Store { get; }
 
+    /// <summary>Serialises controller passes (the background loop and seeding) so they never interleave.</summary>
+    public Lock ControllerLock { get; } = new();
+
     public IEnumerable<IResourceStrategy> Strategies => _strategies.Values;
 
     public IResourceStrategy? Find(string plural) => _strategies.GetValueOrDefault(plural);

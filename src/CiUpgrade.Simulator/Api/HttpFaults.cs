@@ -1,0 +1,97 @@
+namespace CiUpgrade.Simulator.Api;
+
+/// <summary>
+/// Fault injection at the HTTP layer, settable while the server runs: error answers (500, 503, 429 with
+/// Retry-After), watch streams dropped after some events, 409 Conflicts on writes, and latency.
+/// Counters are exact and the random rate uses a seeded generator, so tests are repeatable.
+/// </summary>
+public sealed class HttpFaults
+{
+    private readonly Lock _lock = new();
+    private readonly Random _random;
+    private int _errorsLeft;
+    private int _errorCode = 500;
+    private string? _errorPathPrefix;
+    private string? _errorMethod;
+    private double _errorRate;
+    private int _conflictsLeft;
+    private string? _conflictPathPrefix;
+
+    public HttpFaults(int seed = 42) => _random = new Random(seed);
+
+    /// <summary>Close every watch stream abruptly after this many events (null: never).</summary>
+    public int? DropWatchesAfterEvents { get; set; }
+
+    /// <summary>Added before every answer.</summary>
+    public TimeSpan Latency { get; set; }
+
+    /// <summary>Answer the next <paramref name="count"/> matching requests with <paramref name="code"/> (500, 503 or 429).</summary>
+    public void FailNext(int count, int code = 500, string? method = null, string? pathPrefix = null)
+    {
+        lock (_lock)
+        {
+            _errorsLeft = count;
+            _errorCode = code;
+            _errorMethod = method;
+            _errorPathPrefix = pathPrefix;
+        }
+    }
+
+    /// <summary>Answer this fraction (0..1) of requests with <paramref name="code"/>.</summary>
+    public void FailRate(double rate, int code = 500)
+    {
+        lock (_lock)
+        {
+            _errorRate = rate;
+            _errorCode = code;
+        }
+    }
+
+    /// <summary>Answer the next <paramref name="count"/> PATCH/PUT requests under <paramref name="pathPrefix"/> with 409 Conflict.</summary>
+    public void ConflictNext(int count, string? pathPrefix = null)
+    {
+        lock (_lock)
+        {
+            _conflictsLeft = count;
+            _conflictPathPrefix = pathPrefix;
+        }
+    }
+
+    public void Reset()
+    {
+        lock (_lock)
+        {
+            _errorsLeft = 0;
+            _errorRate = 0;
+            _conflictsLeft = 0;
+            DropWatchesAfterEvents = null;
+            Latency = TimeSpan.Zero;
+        }
+    }
+
+    /// <summary>The error code to answer this request with, or null to serve it.</summary>
+    internal int? InjectedError(string method, string path)
+    {
+        lock (_lock)
+        {
+            if (_errorsLeft > 0 && (_errorMethod is null || _errorMethod == method) && (_errorPathPrefix is null || path.StartsWith(_errorPathPrefix, StringComparison.Ordinal)))
+            {
+                _errorsLeft--;
+                return _errorCode;
+            }
+
+            if (_errorRate > 0 && _random.NextDouble() < _errorRate)
+            {
+                return _errorCode;
+            }
+
+            if (_conflictsLeft > 0 && method is "PATCH" or "PUT" && (_conflictPathPrefix is null || path.StartsWith(_conflictPathPrefix, StringComparison.Ordinal)))
+            {
+                _conflictsLeft--;
+                return 409;
+            }
+
+            return null;
+        }
+    }
+}

@@ -1,0 +1,474 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CiUpgrade.Simulator.Auth;
+using CiUpgrade.Simulator.Controllers;
+using CiUpgrade.Simulator.Json;
+using CiUpgrade.Simulator.Registry;
+using CiUpgrade.Simulator.Storage;
+using Microsoft.AspNetCore.Http;
+
+namespace CiUpgrade.Simulator.Api;
+
+/// <summary>
+/// Serves every request the way kube-apiserver's generic handlers do (k8s.io/apiserver/pkg/endpoints/handlers):
+/// authentication, RBAC authorization, discovery, get/list/watch/create/update/patch/delete, subresources,
+/// dry run, and Status errors. One instance per server; thread-safe.
+/// </summary>
+internal sealed class RequestHandler(ResourceRegistry registry, AccessControl access, HttpFaults faults, Func<ControllerManager?> controllers)
+{
+    private readonly Lock _requestsLock = new();
+    private readonly List<RecordedRequest> _requests = [];
+
+    public IReadOnlyList<RecordedRequest> Requests
+    {
+        get { lock (_requestsLock) { return _requests.ToList(); } }
+    }
+
+    public void ClearRequests()
+    {
+        lock (_requestsLock)
+        {
+            _requests.Clear();
+        }
+    }
+
+    public async Task HandleAsync(HttpContext ctx)
+    {
+        var request = ctx.Request;
+        var body = request.Method is "POST" or "PUT" or "PATCH" ? await new StreamReader(request.Body, Encoding.UTF8).ReadToEndAsync(ctx.RequestAborted) : null;
+        var user = "-";
+        try
+        {
+            if (faults.Latency > TimeSpan.Zero)
+            {
+                await Task.Delay(faults.Latency, ctx.RequestAborted);
+            }
+
+            var identity = Authenticate(request) ?? throw new ApiError(401, "Unauthorized", "Unauthorized");
+            user = identity.User;
+            if (faults.InjectedError(request.Method, request.Path) is { } injected)
+            {
+                throw Injected(injected);
+            }
+
+            await RouteAsync(ctx, identity, body);
+        }
+        catch (ApiError e)
+        {
+            await WriteErrorAsync(ctx, e);
+        }
+        catch (Exception e) when (e is StoreException or InvalidObjectException or BadRequestException or JsonException or ArgumentException)
+        {
+            await WriteErrorAsync(ctx, Translate(e, ResourcePath.Parse(request.Path, registry), request));
+        }
+        catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away (a watch it closed): nothing to answer.
+        }
+        finally
+        {
+            lock (_requestsLock)
+            {
+                _requests.Add(new RecordedRequest(request.Method, request.Path, request.QueryString.Value ?? string.Empty,
+                    request.ContentType, user, ctx.Response.StatusCode, request.Method == "PATCH" ? body : null));
+            }
+        }
+    }
+
+    private Identity? Authenticate(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        if (string.IsNullOrEmpty(header))
+        {
+            return access.Authenticate(null);
+        }
+
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? access.Authenticate(header[7..].Trim()) : null;
+    }
+
+    private static ApiError Injected(int code) => code switch
+    {
+        429 => new ApiError(429, "TooManyRequests", "the server has received too many requests and has asked us to try again later") { RetryAfterSeconds = 1 },
+        409 => new ApiError(409, "Conflict", "Operation cannot be fulfilled: the object has been modified; please apply your changes to the latest version and try again"),
+        503 => new ApiError(503, "ServiceUnavailable", "the server is currently unable to handle the request"),
+        _ => new ApiError(code, "InternalError", "Internal error occurred: injected fault"),
+    };
+
+    private async Task RouteAsync(HttpContext ctx, Identity identity, string? body)
+    {
+        var path = ctx.Request.Path.Value?.TrimEnd('/') ?? string.Empty;
+        var method = ctx.Request.Method;
+        if (method == "GET")
+        {
+            JsonObject? discovery = path switch
+            {
+                "/version" => Discovery.Version(),
+                "/api" => Discovery.CoreVersions(ctx.Request.Host.Value ?? "127.0.0.1"),
+                "/apis" => Discovery.Groups(registry),
+                _ => null,
+            };
+            var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+            if (discovery is null && segments is ["api", var v])
+            {
+                discovery = Discovery.Resources(registry, string.Empty, v);
+            }
+            else if (discovery is null && segments is ["apis", var g, var gv])
+            {
+                discovery = Discovery.Resources(registry, g, gv);
+            }
+
+            if (discovery is not null)
+            {
+                await WriteAsync(ctx, 200, discovery);
+                return;
+            }
+        }
+
+        if (method == "POST" && path == "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")
+        {
+            await WriteAsync(ctx, 201, AccessReview(identity, Parse(body)));
+            return;
+        }
+
+        var target = ResourcePath.Parse(path, registry)
+            ?? throw new ApiError(404, "NotFound", "the server could not find the requested resource");
+        var query = ctx.Request.Query;
+        var watch = query["watch"] is var w && (w == "true" || w == "1");
+        var verb = (method, target.Name, watch) switch
+        {
+            ("GET", null, true) => "watch",
+            ("GET", null, false) => "list",
+            ("GET", _, _) => "get",
+            ("POST", _, _) => "create",
+            ("PUT", _, _) => "update",
+            ("PATCH", _, _) => "patch",
+            ("DELETE", _, _) => "delete",
+            _ => throw new ApiError(405, "MethodNotAllowed", $"the server does not allow this method on the requested resource"),
+        };
+        var rbacName = target.Name ?? (verb is "list" or "watch" ? Selectors.NameFromFieldSelector(query["fieldSelector"]) : null);
+        if (!identity.Allows(verb, target.Type.Group, target.RbacResource, target.Namespace, rbacName))
+        {
+            throw Forbidden(identity, verb, target);
+        }
+
+        var dryRun = query["dryRun"].ToString();
+        if (dryRun.Length > 0 && dryRun != "All")
+        {
+            throw new ApiError(400, "BadRequest", $"Invalid dry run value: unsupported dry run value \"{dryRun}\"");
+        }
+
+        var isDryRun = dryRun == "All";
+        var ns = target.Namespace ?? string.Empty;
+        switch (verb)
+        {
+            case "get":
+                await GetAsync(ctx, target, ns);
+                break;
+            case "list":
+                await ListAsync(ctx, target);
+                break;
+            case "watch":
+                await WatchStreamer.StreamAsync(ctx, registry, target, faults, ctx.RequestAborted);
+                break;
+            case "create" when target.Subresource == "instantiate":
+                var manager = controllers() ?? throw new ApiError(503, "ServiceUnavailable", "controllers are not running");
+                await WriteAsync(ctx, 201, WithKind(manager.Instantiate(ns, target.Name!, Parse(body)), target));
+                break;
+            case "create" when target.Name is null:
+                await WriteAsync(ctx, 201, WithKind(registry.Create(target.Type.Plural, ns, Creatable(Parse(body), ns), isDryRun), target));
+                break;
+            case "update":
+                await WriteAsync(ctx, 200, WithKind(Update(target, ns, Parse(body), isDryRun), target));
+                break;
+            case "patch":
+                await WriteAsync(ctx, 200, WithKind(Patch(target, ns, ctx.Request.ContentType, body ?? string.Empty, isDryRun), target));
+                break;
+            case "delete" when target.Name is not null && target.Subresource is null:
+                await WriteAsync(ctx, 200, WithKind(registry.Delete(target.Type.Plural, ns, target.Name, isDryRun), target));
+                break;
+            default:
+                throw new ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
+        }
+    }
+
+    private async Task GetAsync(HttpContext ctx, ResourcePath target, string ns)
+    {
+        var obj = registry.Get(target.Type.Plural, ns, target.Name!) ?? throw NotFound(target);
+        if (target.Subresource == "scale")
+        {
+            await WriteAsync(ctx, 200, Scale(obj));
+            return;
+        }
+
+        if (TableConverter.Wanted(ctx.Request.Headers.Accept))
+        {
+            await WriteAsync(ctx, 200, TableConverter.Convert(target.Type.Kind, [obj], obj.Meta().Str("resourceVersion") ?? string.Empty, DateTimeOffset.UtcNow));
+            return;
+        }
+
+        await WriteAsync(ctx, 200, WithKind(obj, target));
+    }
+
+    private async Task ListAsync(HttpContext ctx, ResourcePath target)
+    {
+        var filter = Selectors.Parse(ctx.Request.Query["labelSelector"], ctx.Request.Query["fieldSelector"]);
+        var (items, rv) = registry.List(target.Type.Plural, target.Namespace);
+        var selected = items.Where(filter).Select(i => WithKind(i, target)).ToList();
+        var resourceVersion = rv.ToString(CultureInfo.InvariantCulture);
+        if (TableConverter.Wanted(ctx.Request.Headers.Accept))
+        {
+            await WriteAsync(ctx, 200, TableConverter.Convert(target.Type.Kind, selected, resourceVersion, DateTimeOffset.UtcNow));
+            return;
+        }
+
+        await WriteAsync(ctx, 200, new JsonObject
+        {
+            ["kind"] = target.Type.Kind + "List",
+            ["apiVersion"] = target.Type.ApiVersion,
+            ["metadata"] = new JsonObject { ["resourceVersion"] = resourceVersion },
+            ["items"] = new JsonArray(selected.Cast<JsonNode>().ToArray()),
+        });
+    }
+
+    private JsonObject Update(ResourcePath target, string ns, JsonObject body, bool dryRun)
+    {
+        if (target.Subresource == "scale")
+        {
+            var replicas = body["spec"].Long("replicas");
+            return Scale(registry.Modify(target.Type.Plural, ns, target.Name!, o =>
+            {
+                o.Obj("spec")["replicas"] = replicas;
+                return o;
+            }, dryRun) ?? throw NotFound(target));
+        }
+
+        if (body.Name() != target.Name)
+        {
+            throw new ApiError(400, "BadRequest", $"the name of the object ({body.Name()}) does not match the name on the URL ({target.Name})");
+        }
+
+        return registry.Update(target.Type.Plural, ns, body, dryRun, status: target.Subresource == "status");
+    }
+
+    /// <summary>
+    /// patch.go: apply the patch to the current object; a resourceVersion the patch sets is a precondition
+    /// (stale → 409), otherwise the server retries internally on a concurrent write.
+    /// </summary>
+    private JsonObject Patch(ResourcePath target, string ns, string? contentType, string body, bool dryRun)
+    {
+        var mediaType = contentType?.Split(';')[0].Trim();
+        if (mediaType is not ("application/json-patch+json" or "application/merge-patch+json"))
+        {
+            // openshift-apiserver also accepts strategic merge and apply patches for these types; this
+            // simulator answers 415 like a CRD-backed stand-in does, and ciupgrade never sends them.
+            throw new ApiError(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json");
+        }
+
+        JsonNode? patch;
+        try
+        {
+            patch = JsonNode.Parse(body);
+        }
+        catch (JsonException e)
+        {
+            throw new ApiError(400, "BadRequest", $"error decoding patch: {e.Message}");
+        }
+
+        var patchSetsResourceVersion = patch switch
+        {
+            JsonArray ops => ops.OfType<JsonObject>().Any(o => (string?)o["op"] is "add" or "replace" && (string?)o["path"] == "/metadata/resourceVersion"),
+            JsonObject merge => merge["metadata"]?["resourceVersion"] is not null,
+            _ => false,
+        };
+        for (var attempt = 0; ; attempt++)
+        {
+            var current = registry.Store.Get(target.Type.Plural, ns, target.Name!) ?? throw NotFound(target);
+            var currentRv = current.Meta().Str("resourceVersion");
+            JsonNode? patched;
+            if (mediaType == "application/json-patch+json")
+            {
+                if (patch is not JsonArray ops)
+                {
+                    throw new ApiError(400, "BadRequest", "json patch must be a list of operations");
+                }
+
+                try
+                {
+                    patched = JsonPatch.Apply(current, ops);
+                }
+                catch (JsonPatchException)
+                {
+                    // errors.NewGenericServerResponse(422, ...) drops the json-patch text (handlers/patch.go).
+                    throw new ApiError(422, "Invalid", "the server rejected our request due to an error in our request",
+                        ApiError.DetailsFor(target.Name, target.Type.Group, target.Type.Plural));
+                }
+            }
+            else
+            {
+                patched = MergePatch.Apply(current, patch);
+            }
+
+            if (patched is not JsonObject patchedObject)
+            {
+                throw new ApiError(422, "Invalid", "the server rejected our request due to an error in our request");
+            }
+
+            var requestedRv = patchedObject.Meta().Str("resourceVersion");
+            if (patchSetsResourceVersion && requestedRv != currentRv)
+            {
+                throw new StoreException(StoreError.Conflict, $"Operation cannot be fulfilled on {target.Type.QualifiedResource} \"{target.Name}\": the object has been modified; please apply your changes to the latest version and try again");
+            }
+
+            patchedObject.Meta()["resourceVersion"] = currentRv;
+            patchedObject.Meta()["name"] = target.Name;
+            try
+            {
+                return registry.Update(target.Type.Plural, ns, patchedObject, dryRun, status: target.Subresource == "status");
+            }
+            catch (StoreException e) when (e.Error == StoreError.Conflict && !patchSetsResourceVersion && attempt < 5)
+            {
+                // Not the client's precondition: someone wrote in between, so reapply to the new object.
+            }
+        }
+    }
+
+    private JsonObject AccessReview(Identity identity, JsonObject review)
+    {
+        var attrs = review["spec"]?["resourceAttributes"];
+        var resource = attrs.Str("resource") ?? string.Empty;
+        if (attrs.Str("subresource") is { Length: > 0 } sub)
+        {
+            resource += "/" + sub;
+        }
+
+        var allowed = identity.Allows(attrs.Str("verb") ?? string.Empty, attrs.Str("group") ?? string.Empty, resource, attrs.Str("namespace"), attrs.Str("name"));
+        var result = review.Clone();
+        result["kind"] = "SelfSubjectAccessReview";
+        result["apiVersion"] = "authorization.k8s.io/v1";
+        result["status"] = allowed
+            ? new JsonObject { ["allowed"] = true, ["reason"] = "RBAC: allowed by a rule bound to " + identity.User }
+            : new JsonObject { ["allowed"] = false };
+        return result;
+    }
+
+    private static JsonObject Creatable(JsonObject body, string ns)
+    {
+        var bodyNs = body.Meta().Str("namespace");
+        if (!string.IsNullOrEmpty(bodyNs) && bodyNs != ns && ns.Length > 0)
+        {
+            throw new ApiError(400, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request");
+        }
+
+        if (string.IsNullOrEmpty(body.Name()) && body.Meta().Str("generateName") is { Length: > 0 } prefix)
+        {
+            body.Meta()["name"] = prefix + Guid.NewGuid().ToString("N")[..5];
+        }
+
+        return body;
+    }
+
+    private static JsonObject Scale(JsonObject dc) => new()
+    {
+        ["kind"] = "Scale",
+        ["apiVersion"] = "extensions/v1beta1",
+        ["metadata"] = new JsonObject { ["name"] = dc.Name(), ["namespace"] = dc.Namespace(), ["resourceVersion"] = dc.Meta().Str("resourceVersion") },
+        ["spec"] = new JsonObject { ["replicas"] = dc["spec"].Long("replicas") },
+        ["status"] = new JsonObject { ["replicas"] = dc["status"].Long("replicas") },
+    };
+
+    private static JsonObject Parse(string? body)
+    {
+        try
+        {
+            return JsonNode.Parse(body ?? string.Empty) as JsonObject ?? throw new ApiError(400, "BadRequest", "the request body is not a JSON object");
+        }
+        catch (JsonException e)
+        {
+            throw new ApiError(400, "BadRequest", $"the request body is not valid JSON: {e.Message}");
+        }
+    }
+
+    internal static JsonObject WithKind(JsonObject obj, ResourcePath target)
+    {
+        var ordered = new JsonObject { ["kind"] = target.Type.Kind, ["apiVersion"] = target.Type.ApiVersion };
+        foreach (var (key, value) in obj.Clone())
+        {
+            if (key is not ("kind" or "apiVersion"))
+            {
+                ordered[key] = value?.DeepClone();
+            }
+        }
+
+        return ordered;
+    }
+
+    private static ApiError NotFound(ResourcePath target) =>
+        new(404, "NotFound", $"{target.Type.QualifiedResource} \"{target.Name}\" not found", ApiError.DetailsFor(target.Name, target.Type.Group, target.Type.Plural));
+
+    /// <summary>The RBAC denial text of k8s.io/apiserver's authorization filter (forbidden.go).</summary>
+    private static ApiError Forbidden(Identity identity, string verb, ResourcePath target)
+    {
+        var subject = target.Name is null ? $"{target.Type.QualifiedResource} is forbidden" : $"{target.Type.QualifiedResource} \"{target.Name}\" is forbidden";
+        var scope = target.Namespace is null ? "at the cluster scope" : $"in the namespace \"{target.Namespace}\"";
+        return new ApiError(403, "Forbidden",
+            $"{subject}: User \"{identity.User}\" cannot {verb} resource \"{target.RbacResource}\" in API group \"{target.Type.Group}\" {scope}",
+            ApiError.DetailsFor(target.Name, target.Type.Group, target.Type.Plural));
+    }
+
+    private static ApiError Translate(Exception e, ResourcePath? target, HttpRequest request)
+    {
+        var details = target is null ? null : ApiError.DetailsFor(target.Name, target.Type.Group, target.Type.Plural);
+        return e switch
+        {
+            StoreException { Error: StoreError.NotFound } when target is not null => NotFound(target),
+            StoreException { Error: StoreError.NotFound } s => new ApiError(404, "NotFound", s.Message),
+            StoreException { Error: StoreError.AlreadyExists } when target is not null =>
+                new ApiError(409, "AlreadyExists", $"{target.Type.QualifiedResource} \"{NameInBody(e, target)}\" already exists", details),
+            StoreException { Error: StoreError.AlreadyExists } s => new ApiError(409, "AlreadyExists", s.Message),
+            StoreException { Error: StoreError.Conflict } s => new ApiError(409, "Conflict", s.Message, details),
+            StoreException { Error: StoreError.Gone } s => new ApiError(410, "Expired", s.Message),
+            InvalidObjectException i => new ApiError(422, "Invalid", i.Message, Causes(i)),
+            BadRequestException b => new ApiError(400, "BadRequest", b.Message),
+            _ => new ApiError(400, "BadRequest", $"{request.Method} {request.Path}: {e.Message}"),
+        };
+    }
+
+    private static string NameInBody(Exception e, ResourcePath target)
+    {
+        var start = e.Message.IndexOf('"', StringComparison.Ordinal);
+        var end = e.Message.LastIndexOf('"');
+        return start >= 0 && end > start ? e.Message[(start + 1)..end] : target.Name ?? string.Empty;
+    }
+
+    private static JsonObject Causes(InvalidObjectException e) => new()
+    {
+        ["name"] = e.Name,
+        ["group"] = e.Type.Group,
+        ["kind"] = e.Type.Kind,
+        ["causes"] = new JsonArray(e.Errors.Select(f => (JsonNode)new JsonObject { ["reason"] = f.Reason, ["message"] = f.Message, ["field"] = f.Field }).ToArray()),
+    };
+
+    private static async Task WriteAsync(HttpContext ctx, int code, JsonNode body)
+    {
+        ctx.Response.StatusCode = code;
+        ctx.Response.ContentType = "application/json";
+        await ctx.Response.WriteAsync(body.ToJsonString(), ctx.RequestAborted);
+    }
+
+    private static async Task WriteErrorAsync(HttpContext ctx, ApiError e)
+    {
+        if (ctx.Response.HasStarted)
+        {
+            return;
+        }
+
+        if (e.RetryAfterSeconds is { } seconds)
+        {
+            ctx.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        }
+
+        await WriteAsync(ctx, e.Code, e.ToStatus());
+    }
+}

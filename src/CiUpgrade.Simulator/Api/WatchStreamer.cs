@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using CiUpgrade.Simulator.Json;
+using CiUpgrade.Simulator.Registry;
+using CiUpgrade.Simulator.Storage;
+using Microsoft.AspNetCore.Http;
+
+namespace CiUpgrade.Simulator.Api;
+
+/// <summary>
+/// A watch as the kube-apiserver watch cache serves it: a chunked stream of one JSON event per line;
+/// resourceVersion unset or "0" starts with ADDED for every current object; an expired resourceVersion
+/// gets one ERROR event carrying a 410 Expired Status; the stream ends at timeoutSeconds.
+/// </summary>
+internal static class WatchStreamer
+{
+    public static async Task StreamAsync(HttpContext ctx, ResourceRegistry registry, ResourcePath target, HttpFaults faults, CancellationToken cancellationToken)
+    {
+        var query = ctx.Request.Query;
+        var filter = Selectors.Parse(query["labelSelector"], query["fieldSelector"]);
+        var timeout = int.TryParse(query["timeoutSeconds"], CultureInfo.InvariantCulture, out var t) && t > 0 ? TimeSpan.FromSeconds(t) : TimeSpan.FromMinutes(30);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        stop.CancelAfter(timeout);
+
+        ctx.Response.StatusCode = 200;
+        ctx.Response.ContentType = "application/json";
+        await ctx.Response.StartAsync(cancellationToken);
+        var strategy = registry.StrategyFor(target.Type.Plural);
+        var sent = 0;
+        async Task<bool> SendAsync(string type, JsonObject obj)
+        {
+            if (faults.DropWatchesAfterEvents is { } limit && sent >= limit)
+            {
+                ctx.Abort(); // an abrupt disconnect, as a load balancer or apiserver restart causes
+                return false;
+            }
+
+            var line = new JsonObject { ["type"] = type, ["object"] = obj }.ToJsonString() + "\n";
+            await ctx.Response.WriteAsync(line, stop.Token);
+            await ctx.Response.Body.FlushAsync(stop.Token);
+            sent++;
+            return true;
+        }
+
+        var rvText = query["resourceVersion"].ToString();
+        long? from = null;
+        if (rvText is "" or "0")
+        {
+            var (items, rv) = registry.List(target.Type.Plural, target.Namespace);
+            from = rv;
+            foreach (var item in items.Where(filter))
+            {
+                if (!await SendAsync("ADDED", RequestHandler.WithKind(item, target)))
+                {
+                    return;
+                }
+            }
+        }
+        else if (long.TryParse(rvText, CultureInfo.InvariantCulture, out var parsed))
+        {
+            from = parsed;
+        }
+        else
+        {
+            throw new ApiError(400, "BadRequest", $"invalid resource version \"{rvText}\"");
+        }
+
+        System.Threading.Channels.ChannelReader<StoredEvent> events;
+        try
+        {
+            events = registry.Store.Watch(target.Type.Plural, target.Namespace, from, stop.Token);
+        }
+        catch (StoreException e) when (e.Error == StoreError.Gone)
+        {
+            await SendAsync("ERROR", new ApiError(410, "Expired", e.Message).ToStatus());
+            return;
+        }
+
+        try
+        {
+            await foreach (var e in events.ReadAllAsync(stop.Token))
+            {
+                var obj = e.Item;
+                strategy.Decorate(obj);
+                if (!filter(obj))
+                {
+                    continue;
+                }
+
+                var type = e.Type switch { WatchEventType.Added => "ADDED", WatchEventType.Modified => "MODIFIED", _ => "DELETED" };
+                if (!await SendAsync(type, RequestHandler.WithKind(obj, target)))
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // timeoutSeconds reached: the server ends the stream cleanly and the client resumes.
+        }
+    }
+}

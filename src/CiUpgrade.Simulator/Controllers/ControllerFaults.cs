@@ -1,0 +1,40 @@
+using System.Collections.Concurrent;
+
+namespace CiUpgrade.Simulator.Controllers;
+
+/// <summary>Fault knobs for tests, settable while the controllers run. All thread-safe.</summary>
+public sealed class ControllerFaults
+{
+    private readonly ConcurrentDictionary<string, ImportFailure> _importFailures = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _pinnedDigests = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PodFailure> _stuckDeploymentConfigs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TimeSpan> _slowDeploymentConfigs = new(StringComparer.Ordinal);
+
+    /// <summary>Imports of this pull spec fail with an ImportSuccess=False condition (reason Unauthorized by default).</summary>
+    public void FailImport(string pullSpec, string reason = "Unauthorized", string? message = null) =>
+        _importFailures[pullSpec] = new ImportFailure(reason, message ?? (reason == "NotFound"
+            ? $"dockerimage.image.openshift.io \"{pullSpec}\" not found"
+            : $"you may not have access to the container image \"{pullSpec}\""));
+
+    public void ClearImportFailure(string pullSpec) => _importFailures.TryRemove(pullSpec, out _);
+
+    public ImportFailure? ImportFailureFor(string pullSpec) => _importFailures.GetValueOrDefault(pullSpec);
+
+    /// <summary>The digest (64 hex) an import of this pull spec yields, instead of the one derived from the pull spec.</summary>
+    public void PinDigest(string pullSpec, string digestHex) => _pinnedDigests[pullSpec] = digestHex;
+
+    public string? PinnedDigest(string pullSpec) => _pinnedDigests.GetValueOrDefault(pullSpec);
+
+    /// <summary>New pods of this DC never become ready; they wait with <paramref name="reason"/> (ImagePullBackOff or CrashLoopBackOff).</summary>
+    public void StickDeploymentConfig(string ns, string name, string reason = "ImagePullBackOff") =>
+        _stuckDeploymentConfigs[ns + "/" + name] = new PodFailure(reason);
+
+    public void UnstickDeploymentConfig(string ns, string name) => _stuckDeploymentConfigs.TryRemove(ns + "/" + name, out _);
+
+    public PodFailure? PodFailureFor(string ns, string name) => _stuckDeploymentConfigs.GetValueOrDefault(ns + "/" + name);
+
+    /// <summary>Every deployer step of this DC takes at least <paramref name="extra"/> longer.</summary>
+    public void SlowDeploymentConfig(string ns, string name, TimeSpan extra) => _slowDeploymentConfigs[ns + "/" + name] = extra;
+
+    public TimeSpan ExtraDelayFor(string ns, string name) => _slowDeploymentConfigs.GetValueOrDefault(ns + "/" + name);
+}

@@ -1,0 +1,273 @@
+using System.Text.Json.Nodes;
+using CiUpgrade.Simulator.Json;
+using CiUpgrade.Simulator.Registry;
+using CiUpgrade.Simulator.Storage;
+
+namespace CiUpgrade.Simulator.Controllers;
+
+/// <summary>
+/// Runs the simulated openshift-controller-manager: image import, image-change trigger, DC controller,
+/// deployer and replication manager, as passes over the store. A pass runs after every store change and,
+/// while work waits on time (imports, pods getting ready, rollouts), every <see cref="ControllerTiming.StepDelay"/>.
+/// </summary>
+public sealed class ControllerManager : IAsyncDisposable
+{
+    private readonly ResourceRegistry _registry;
+    private readonly TimeProvider _time;
+    private readonly ControllerTiming _timing;
+    private readonly IReadOnlyList<IController> _controllers;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly Lock _idleLock = new();
+    private TaskCompletionSource _idleSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _idleAtResourceVersion = -1;
+    private Task? _loop;
+
+    public ControllerManager(ResourceRegistry registry, ControllerTiming timing, ControllerFaults faults, TimeProvider? time = null)
+    {
+        _registry = registry;
+        _timing = timing;
+        _time = time ?? TimeProvider.System;
+        _controllers =
+        [
+            new ImageImportController(registry, timing, faults),
+            new ImageTriggerController(registry),
+            new DeploymentConfigController(registry, _time),
+            new DeployerController(registry, timing, faults),
+            new ReplicationManager(registry, timing, faults),
+        ];
+    }
+
+    /// <summary>The last error a pass hit (passes retry; surfaced for tests and diagnostics).</summary>
+    public Exception? LastError { get; private set; }
+
+    public void Start()
+    {
+        if (_loop is not null)
+        {
+            return;
+        }
+
+        var events = _registry.Store.Watch(null, null, null, _stop.Token);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var _ in events.ReadAllAsync(_stop.Token))
+                {
+                    if (_wake.CurrentCount == 0)
+                    {
+                        _wake.Release();
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+        _loop = Task.Run(() => LoopAsync(_stop.Token));
+    }
+
+    /// <summary>Completes once a pass found nothing to do, nothing waiting on time, and the store has not changed since.</summary>
+    public async Task WaitForIdleAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task signal;
+            lock (_idleLock)
+            {
+                if (_loop is null || _idleAtResourceVersion == _registry.Store.CurrentResourceVersion)
+                {
+                    return;
+                }
+
+                signal = _idleSignal.Task;
+            }
+
+            if (_wake.CurrentCount == 0)
+            {
+                _wake.Release();
+            }
+
+            await signal.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// POST deploymentconfigs/{name}/instantiate (openshift-apiserver pkg/apps/apiserver/registry/instantiate/rest.go):
+    /// latest=true resolves every image trigger (automatic or not); force gives cause Manual; latestVersion + 1.
+    /// </summary>
+    public JsonObject Instantiate(string ns, string name, JsonObject deploymentRequest)
+    {
+        var streams = _registry.Store.List("imagestreams", ns).Items.ToDictionary(s => s.Namespace() + "/" + s.Name(), StringComparer.Ordinal);
+        var latest = deploymentRequest.Bool("latest");
+        var force = deploymentRequest.Bool("force");
+        var updated = _registry.Modify("deploymentconfigs", ns, name, dc =>
+        {
+            if (dc["spec"].Bool("paused"))
+            {
+                throw new InvalidObjectException(_registry.StrategyFor("deploymentconfigs").Type, name,
+                    [new FieldError("spec.paused", "FieldValueInvalid", $"Invalid value: true: deployment config \"{name}\" is paused - unpause to request a new deployment")]);
+            }
+
+            if (latest)
+            {
+                foreach (var trigger in dc["spec"]?["triggers"].Objects() ?? [])
+                {
+                    if (trigger["imageChangeParams"] is JsonObject p)
+                    {
+                        var forced = p.Clone();
+                        forced["automatic"] = true;
+                        var single = dc.Clone();
+                        single.Obj("spec")["triggers"] = new JsonArray(new JsonObject { ["type"] = "ImageChange", ["imageChangeParams"] = forced });
+                        ImageTriggerController.Apply(single, streams);
+                        var applied = single["spec"]!["triggers"]![0]!["imageChangeParams"]!;
+                        p["lastTriggeredImage"] = applied["lastTriggeredImage"]?.DeepClone();
+                        dc.Obj("spec")["template"] = single["spec"]!["template"]!.DeepClone();
+                    }
+                }
+            }
+
+            if (dc["spec"]?["triggers"].Objects().Any(t => t.Str("type") == "ImageChange" && string.IsNullOrEmpty(t["imageChangeParams"].Str("lastTriggeredImage"))) == true)
+            {
+                throw new BadRequestException($"cannot trigger a deployment for \"{name}\" because it contains unresolved images");
+            }
+
+            dc.Obj("status")["latestVersion"] = dc["status"].Long("latestVersion") + 1;
+            return dc;
+        }) ?? throw new StoreException(StoreError.NotFound, $"deploymentconfigs.apps.openshift.io \"{name}\" not found");
+
+        var details = force
+            ? new JsonObject { ["message"] = "manual change", ["causes"] = new JsonArray(new JsonObject { ["type"] = "Manual" }) }
+            : new JsonObject { ["message"] = "image change", ["causes"] = new JsonArray(new JsonObject { ["type"] = "ImageChange" }) };
+        return _registry.Modify("deploymentconfigs", ns, name, dc =>
+        {
+            dc.Obj("status")["details"] = details;
+            return dc;
+        }, status: true) ?? updated;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        if (_loop is not null)
+        {
+            try
+            {
+                await _loop;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        _stop.Dispose();
+        _wake.Dispose();
+    }
+
+    private async Task LoopAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var before = _registry.Store.CurrentResourceVersion;
+            var result = RunPass();
+            if (!result.Changed && !result.Pending && _registry.Store.CurrentResourceVersion == before)
+            {
+                MarkIdle(before);
+                await WaitForWorkAsync(TimeSpan.FromMilliseconds(250), cancellationToken);
+            }
+            else
+            {
+                await WaitForWorkAsync(_timing.StepDelay, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs the controllers with no delays over one namespace until nothing changes: how a seeded
+    /// namespace reaches the state of a healthy install through the same rules a live rollout follows.
+    /// </summary>
+    public static void Settle(ResourceRegistry registry, string ns, TimeProvider? time = null)
+    {
+        var clock = time ?? TimeProvider.System;
+        var instant = new ControllerTiming(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromMinutes(10));
+        var faults = new ControllerFaults();
+        IController[] controllers =
+        [
+            new ImageImportController(registry, instant, faults),
+            new ImageTriggerController(registry),
+            new DeploymentConfigController(registry, clock),
+            new DeployerController(registry, instant, faults),
+            new ReplicationManager(registry, instant, faults),
+        ];
+        for (var pass = 0; pass < 500; pass++)
+        {
+            var result = default(PassResult);
+            lock (registry.ControllerLock)
+            {
+                foreach (var controller in controllers)
+                {
+                    result |= controller.Reconcile(clock.GetUtcNow(), ns);
+                }
+            }
+
+            if (!result.Changed && !result.Pending)
+            {
+                return;
+            }
+        }
+
+        throw new InvalidOperationException($"namespace {ns} did not settle");
+    }
+
+    private PassResult RunPass()
+    {
+        lock (_registry.ControllerLock)
+        {
+            return RunPassLocked();
+        }
+    }
+
+    private PassResult RunPassLocked()
+    {
+        var result = default(PassResult);
+        var now = _time.GetUtcNow();
+        foreach (var controller in _controllers)
+        {
+            try
+            {
+                result |= controller.Reconcile(now, null);
+            }
+            catch (Exception e) when (e is StoreException or InvalidObjectException or InvalidOperationException or KeyNotFoundException)
+            {
+                // A concurrent write or delete raced this pass: the next pass sees the new state and retries.
+                LastError = e;
+                result |= new PassResult(false, true);
+            }
+        }
+
+        return result;
+    }
+
+    private async Task WaitForWorkAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _wake.WaitAsync(timeout, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void MarkIdle(long resourceVersion)
+    {
+        lock (_idleLock)
+        {
+            _idleAtResourceVersion = resourceVersion;
+            var signal = _idleSignal;
+            _idleSignal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            signal.TrySetResult();
+        }
+    }
+}

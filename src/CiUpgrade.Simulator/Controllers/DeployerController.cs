@@ -1,0 +1,198 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using CiUpgrade.Simulator.Json;
+using CiUpgrade.Simulator.Registry;
+using static CiUpgrade.Simulator.Controllers.DeploymentAnnotations;
+
+namespace CiUpgrade.Simulator.Controllers;
+
+/// <summary>
+/// The deployer controller and the deployer pod's strategy in one (openshift-controller-manager
+/// pkg/apps/deployer/deployer_controller.go; the Rolling/Recreate strategies the `<rc>-deploy` pod runs):
+/// drives the RC phase New → Pending → Running → Complete|Failed, scales the new RC up and the old ones
+/// down (Recreate: old ones first), and fails the rollout when its pods are not ready by the progress deadline.
+/// </summary>
+internal sealed class DeployerController(ResourceRegistry registry, ControllerTiming timing, ControllerFaults faults) : IController
+{
+    private readonly Dictionary<string, DateTimeOffset> _lastStep = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _started = new(StringComparer.Ordinal);
+
+    public PassResult Reconcile(DateTimeOffset now, string? ns)
+    {
+        var result = default(PassResult);
+        var rcs = registry.Store.List("replicationcontrollers", ns).Items.Where(rc => rc.Annotation(ConfigName) is not null).ToList();
+        var byDc = rcs.ToLookup(rc => rc.Namespace() + "/" + rc.Annotation(ConfigName), StringComparer.Ordinal);
+        foreach (var rc in rcs.Where(rc => !IsTerminal(rc.Annotation(Phase))))
+        {
+            var key = rc.Namespace() + "/" + rc.Name();
+            var dcName = rc.Annotation(ConfigName)!;
+            var pace = timing.StepDelay + faults.ExtraDelayFor(rc.Namespace(), dcName);
+            if (_lastStep.TryGetValue(key, out var last) && now - last < pace)
+            {
+                result |= new PassResult(false, true);
+                continue;
+            }
+
+            var others = byDc[rc.Namespace() + "/" + dcName].Where(o => o.Name() != rc.Name()).ToList();
+            if (Step(rc, others, now))
+            {
+                _lastStep[key] = now;
+                result |= new PassResult(true, true);
+            }
+            else
+            {
+                result |= new PassResult(false, true);
+            }
+        }
+
+        return result;
+    }
+
+    private bool Step(JsonObject rc, List<JsonObject> others, DateTimeOffset now)
+    {
+        var ns = rc.Namespace();
+        var key = ns + "/" + rc.Name();
+        switch (rc.Annotation(Phase))
+        {
+            case "New":
+                CreateDeployerPod(rc, now);
+                SetPhase(rc, "Pending", DeployerPodCreatedAt, now);
+                return true;
+            case "Pending":
+                SetDeployerPodPhase(rc, "Running");
+                SetPhase(rc, "Running", DeployerPodStartedAt, now);
+                _started[key] = now;
+                return true;
+            case "Running":
+                var started = _started.TryGetValue(key, out var s) ? s : _started[key] = now;
+                return Run(rc, others, now - started > timing.ProgressDeadline, now);
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>One step of the Rolling or Recreate strategy; true when it wrote something.</summary>
+    private bool Run(JsonObject rc, List<JsonObject> others, bool deadlinePassed, DateTimeOffset now)
+    {
+        var desired = long.Parse(rc.Annotation(DesiredReplicas) ?? "1", CultureInfo.InvariantCulture);
+        var recreate = JsonNode.Parse(rc.Annotation(EncodedConfig) ?? "{}")?["spec"]?["strategy"].Str("type") == "Recreate";
+        var oldServing = others.Where(o => o["spec"].Long("replicas") > 0 || o["status"].Long("replicas") > 0).ToList();
+        var newAvailable = rc["status"].Long("availableReplicas");
+
+        if (newAvailable >= desired && oldServing.Count == 0)
+        {
+            Finish(rc, "Complete", desired, now);
+            return true;
+        }
+
+        if (deadlinePassed)
+        {
+            Finish(rc, "Failed", desired, now);
+            return true;
+        }
+
+        if (recreate && oldServing.Count > 0)
+        {
+            return ScaleDown(oldServing);
+        }
+
+        if (rc["spec"].Long("replicas") < desired)
+        {
+            Scale(rc, desired);
+            return true;
+        }
+
+        return newAvailable >= desired && ScaleDown(oldServing);
+    }
+
+    private bool ScaleDown(List<JsonObject> rcs)
+    {
+        var changed = false;
+        foreach (var old in rcs.Where(o => o["spec"].Long("replicas") > 0))
+        {
+            Scale(old, 0);
+            changed = true;
+        }
+
+        return changed;
+    }
+
+    private void Scale(JsonObject rc, long replicas) =>
+        registry.Modify("replicationcontrollers", rc.Namespace(), rc.Name(), current =>
+        {
+            current.Obj("spec")["replicas"] = replicas;
+            return current;
+        });
+
+    private void Finish(JsonObject rc, string phase, long desired, DateTimeOffset now)
+    {
+        registry.Modify("replicationcontrollers", rc.Namespace(), rc.Name(), current =>
+        {
+            current.SetAnnotation(Phase, phase);
+            current.SetAnnotation(DeployerPodCompletedAt, GoTime(now));
+            if (phase == "Complete")
+            {
+                current.SetAnnotation(DeploymentReplicas, desired.ToString(CultureInfo.InvariantCulture));
+                current.Meta()["annotations"]!.AsObject().Remove(DesiredReplicas);
+            }
+            else
+            {
+                // A failed rollout scales its RC back to zero; the DC controller revives the previous one.
+                current.Obj("spec")["replicas"] = 0;
+            }
+
+            return current;
+        });
+        SetDeployerPodPhase(rc, phase == "Complete" ? "Succeeded" : "Failed");
+        _started.Remove(rc.Namespace() + "/" + rc.Name());
+        _lastStep.Remove(rc.Namespace() + "/" + rc.Name());
+    }
+
+    private void SetPhase(JsonObject rc, string phase, string timeAnnotation, DateTimeOffset now) =>
+        registry.Modify("replicationcontrollers", rc.Namespace(), rc.Name(), current =>
+        {
+            current.SetAnnotation(Phase, phase);
+            current.SetAnnotation(timeAnnotation, GoTime(now));
+            current.SetAnnotation(DeployerPodName, rc.Name() + "-deploy");
+            return current;
+        });
+
+    private void CreateDeployerPod(JsonObject rc, DateTimeOffset now)
+    {
+        var name = rc.Name() + "-deploy";
+        if (registry.Store.Get("pods", rc.Namespace(), name) is not null)
+        {
+            return;
+        }
+
+        registry.Create("pods", rc.Namespace(), new JsonObject
+        {
+            ["kind"] = "Pod",
+            ["apiVersion"] = "v1",
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = name,
+                ["labels"] = new JsonObject { [DeployerPodFor] = rc.Name() },
+                ["annotations"] = new JsonObject { [DeploymentName] = rc.Name(), [ConfigName] = rc.Annotation(ConfigName) },
+                ["ownerReferences"] = new JsonArray(new JsonObject
+                {
+                    ["apiVersion"] = "v1", ["kind"] = "ReplicationController", ["name"] = rc.Name(), ["uid"] = rc.Meta().Str("uid"),
+                }),
+            },
+            ["spec"] = new JsonObject
+            {
+                ["restartPolicy"] = "Never",
+                ["serviceAccountName"] = "deployer",
+                ["containers"] = new JsonArray(new JsonObject { ["name"] = "deployment", ["image"] = "quay.io/openshift/origin-deployer:latest" }),
+            },
+            ["status"] = new JsonObject { ["phase"] = "Pending", ["startTime"] = now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) },
+        });
+    }
+
+    private void SetDeployerPodPhase(JsonObject rc, string phase) =>
+        registry.Modify("pods", rc.Namespace(), rc.Name() + "-deploy", current =>
+        {
+            current.Obj("status")["phase"] = phase;
+            return current;
+        }, status: true);
+}

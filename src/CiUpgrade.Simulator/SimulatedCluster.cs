@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Text;
+using CiUpgrade.Simulator.Api;
+using CiUpgrade.Simulator.Auth;
+using CiUpgrade.Simulator.Controllers;
+using CiUpgrade.Simulator.Registry;
+using CiUpgrade.Simulator.Registry.Strategies;
+using CiUpgrade.Simulator.Seed;
+using CiUpgrade.Simulator.Storage;
+
+namespace CiUpgrade.Simulator;
+
+/// <summary>
+/// A simulated OpenShift cluster on loopback: the API server, the controllers, RBAC, fault knobs and
+/// seeding. Tests and `ciupgrade demo` reach it only over HTTP, through a kubeconfig it writes.
+/// </summary>
+public sealed class SimulatedCluster : IAsyncDisposable
+{
+    private readonly ApiServer _server;
+    private readonly ControllerManager? _controllers;
+    private readonly AccessControl _access;
+
+    private SimulatedCluster(ApiServer server, ResourceRegistry registry, AccessControl access, ControllerManager? controllers,
+        ControllerFaults controllerFaults, HttpFaults httpFaults, string adminToken)
+    {
+        _server = server;
+        Registry = registry;
+        _access = access;
+        _controllers = controllers;
+        ControllerFaults = controllerFaults;
+        HttpFaults = httpFaults;
+        AdminToken = adminToken;
+    }
+
+    /// <summary>https://127.0.0.1:port/</summary>
+    public Uri BaseUri => _server.BaseUri;
+
+    /// <summary>PEM of the server's self-signed certificate (the kubeconfig's certificate-authority-data).</summary>
+    public string CertificateAuthorityPem => _server.CertificateAuthorityPem;
+
+    /// <summary>A cluster-admin token.</summary>
+    public string AdminToken { get; }
+
+    /// <summary>Direct access to the stored state, for test setup and assertions.</summary>
+    public ResourceRegistry Registry { get; }
+
+    public ControllerFaults ControllerFaults { get; }
+
+    public HttpFaults HttpFaults { get; }
+
+    public IReadOnlyList<RecordedRequest> Requests => _server.Handler.Requests;
+
+    public static async Task<SimulatedCluster> StartAsync(SimulatedClusterOptions options, CancellationToken cancellationToken = default)
+    {
+        var registry = new ResourceRegistry(new ObjectStore(), OpenShiftResources.All());
+        foreach (var (ns, seed) in options.Seeds)
+        {
+            ThreeScaleSeed.Seed(registry, ns, seed);
+        }
+
+        var controllerFaults = new ControllerFaults();
+        var controllers = options.StartControllers ? new ControllerManager(registry, options.Timing, controllerFaults) : null;
+        var access = new AccessControl();
+        var adminToken = access.AddToken("system:admin", [new Grant(null, PolicyRule.Everything)]);
+        var httpFaults = new HttpFaults(options.FaultSeed);
+        var server = await ApiServer.StartAsync(registry, access, httpFaults, () => controllers, options.Port, cancellationToken);
+        controllers?.Start();
+        return new SimulatedCluster(server, registry, access, controllers, controllerFaults, httpFaults, adminToken);
+    }
+
+    public void ClearRequests() => _server.Handler.ClearRequests();
+
+    /// <summary>Seeds one more namespace as a healthy 3scale 2.6 install.</summary>
+    public void Seed(string ns, SeedOptions seed) => ThreeScaleSeed.Seed(Registry, ns, seed);
+
+    /// <summary>A token for <paramref name="user"/> with these rules everywhere.</summary>
+    public string AddToken(string user, IReadOnlyList<PolicyRule> rules) =>
+        _access.AddToken(user, rules.Select(r => new Grant(null, r)).ToList());
+
+    /// <summary>A token for service account <paramref name="serviceAccount"/> in <paramref name="ns"/> bound to the Role (or ClusterRole) in the YAML.</summary>
+    public string AddServiceAccountToken(string ns, string serviceAccount, string roleYaml) =>
+        _access.AddToken($"system:serviceaccount:{ns}:{serviceAccount}", AccessControl.GrantsFromRoleYaml(roleYaml, ns));
+
+    /// <summary>Writes a kubeconfig for this cluster (admin token unless one is given) and returns its path.</summary>
+    public string WriteKubeconfig(string path, string? token = null, string? ns = null)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var yaml = new StringBuilder()
+            .AppendLine("apiVersion: v1")
+            .AppendLine("kind: Config")
+            .AppendLine("clusters:")
+            .AppendLine("- name: simulated")
+            .AppendLine("  cluster:")
+            .AppendLine(CultureInfo.InvariantCulture, $"    server: {BaseUri.ToString().TrimEnd('/')}")
+            .AppendLine(CultureInfo.InvariantCulture, $"    certificate-authority-data: {Convert.ToBase64String(Encoding.ASCII.GetBytes(CertificateAuthorityPem))}")
+            .AppendLine("users:")
+            .AppendLine("- name: simulated-user")
+            .AppendLine("  user:")
+            .AppendLine(CultureInfo.InvariantCulture, $"    token: {token ?? AdminToken}")
+            .AppendLine("contexts:")
+            .AppendLine("- name: simulated")
+            .AppendLine("  context:")
+            .AppendLine("    cluster: simulated")
+            .AppendLine("    user: simulated-user")
+            .AppendLine(CultureInfo.InvariantCulture, $"    namespace: {ns ?? "default"}")
+            .AppendLine("current-context: simulated")
+            .ToString();
+        File.WriteAllText(path, yaml);
+        return path;
+    }
+
+    /// <summary>Completes when the controllers have nothing left to do.</summary>
+    public Task WaitForIdleAsync(CancellationToken cancellationToken = default) =>
+        _controllers?.WaitForIdleAsync(cancellationToken) ?? Task.CompletedTask;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_controllers is not null)
+        {
+            await _controllers.DisposeAsync();
+        }
+
+        await _server.DisposeAsync();
+    }
+}

@@ -1,0 +1,21 @@
+using CiUpgrade.Simulator.Controllers;
+using CiUpgrade.Simulator.Seed;
+
+namespace CiUpgrade.Simulator;
+
+/// <summary>How to start a <see cref="SimulatedCluster"/>.</summary>
+public sealed record SimulatedClusterOptions
+{
+    /// <summary>0 picks a free port.</summary>
+    public int Port { get; init; }
+
+    public ControllerTiming Timing { get; init; } = ControllerTiming.Fast;
+
+    /// <summary>Namespaces to seed before the server starts.</summary>
+    public IReadOnlyList<(string Namespace, SeedOptions Seed)> Seeds { get; init; } = [];
+
+    public bool StartControllers { get; init; } = true;
+
+    /// <summary>Seed of the HTTP fault injector's random rate.</summary>
+    public int FaultSeed { get; init; } = 42;
+}

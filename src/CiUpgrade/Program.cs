@@ -1,1 +1,9 @@
-return 0;
+using CiUpgrade.Cli;
+
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancel.Cancel();
+};
+return await CliApp.RunAsync(args, Console.Out, Console.Error, cancel.Token);

@@ -1,0 +1,114 @@
+using System.Net.Http;
+using CiUpgrade.Cluster;
+using CiUpgrade.Plans;
+using CiUpgrade.Reporting;
+using CiUpgrade.Stages;
+using CommandLine;
+using CommandLine.Text;
+
+namespace CiUpgrade.Cli;
+
+/// <summary>
+/// Parses one verb, runs its stage and maps the outcome to an exit code. The only place that catches
+/// everything: users see one line on stderr, never a stack trace (unless CIUPGRADE_DEBUG=1).
+/// </summary>
+public static class CliApp
+{
+    public const string ExitCodesHelp = """
+        Exit codes:
+          0  success (preflight: also when already upgraded)
+          1  verification failed (verify)
+          2  bad usage or input: unknown verb or flag, bad plan file, kubeconfig, context or namespace
+          3  cannot reach or authenticate to the cluster, or permission denied
+          4  cluster not in a state this stage can act on: wrong release, Oracle, missing objects, failed import
+          5  rollout failed or timed out
+        """;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        using var parser = new Parser(s =>
+        {
+            s.HelpWriter = null;
+            s.AutoVersion = true;
+            s.AutoHelp = true;
+        });
+        var result = parser.ParseArguments<PreflightOptions, BackupOptions, PatchImageStreamsOptions, WaitRolloutsOptions,
+            SetReleaseOptions, VerifyOptions, DemoOptions>(args);
+        return await result.MapResult(
+            (PreflightOptions o) => RunAsync(o, stdout, stderr, c => new PreflightStage(c).RunAsync(o.SystemImage, o.ResultsDir, ct)),
+            (BackupOptions o) => RunAsync(o, stdout, stderr, c => new BackupStage(c).RunAsync(o.BackupDir, o.Force, ct)),
+            (PatchImageStreamsOptions o) => RunAsync(o, stdout, stderr, c => new PatchImageStreamsStage(c).RunAsync(o.NoWait, o.DryRun, o.SystemImage, ct)),
+            (WaitRolloutsOptions o) => RunAsync(o, stdout, stderr, c => new WaitRolloutsStage(c).RunAsync(o.DeploymentConfigs.ToList(), ct)),
+            (SetReleaseOptions o) => RunAsync(o, stdout, stderr, c => new SetReleaseStage(c).RunAsync(o.NoWait, o.DryRun, ct)),
+            (VerifyOptions o) => RunAsync(o, stdout, stderr, c => new VerifyStage(c).RunAsync(o.Junit, o.ResultsDir, ct)),
+            (DemoOptions o) => Guard(stderr, () => DemoStage.RunAsync(o, stdout, stderr, ct)),
+            errors => Task.FromResult(Usage(result, errors.ToList(), stdout, stderr)));
+    }
+
+    private static Task<int> RunAsync(ClusterOptions options, TextWriter stdout, TextWriter stderr, Func<StageContext, Task<ExitCode>> stage) =>
+        Guard(stderr, async () =>
+        {
+            if (options.Output is not ("text" or "json"))
+            {
+                throw new UpgradeException(ExitCode.BadInput, $"--output \"{options.Output}\" is not supported: use text or json");
+            }
+
+            var timeout = Durations.Parse(options.Timeout);
+            var plan = PlanLoader.Load(options.Plan);
+            var (config, ns) = ClusterConnection.Resolve(options.Kubeconfig, options.Context, options.Namespace);
+            using var kube = ClusterConnection.CreateClient(config);
+            var context = new StageContext(new OpenShiftClient(kube, ns), plan, new Reporter(stdout, options.Output == "json", TimeProvider.System), TimeProvider.System, timeout);
+            return (int)await stage(context);
+        });
+
+    private static async Task<int> Guard(TextWriter stderr, Func<Task<int>> run)
+    {
+        try
+        {
+            return await run();
+        }
+        catch (UpgradeException e)
+        {
+            await stderr.WriteLineAsync($"error: {e.Message}");
+            Debug(stderr, e);
+            return (int)e.ExitCode;
+        }
+        catch (HttpRequestException e)
+        {
+            await stderr.WriteLineAsync($"error: cannot reach the API server: {e.Message} (check --kubeconfig/--context and the network)");
+            Debug(stderr, e);
+            return (int)ExitCode.ClusterUnreachable;
+        }
+        catch (OperationCanceledException)
+        {
+            await stderr.WriteLineAsync("error: cancelled");
+            return (int)ExitCode.RolloutFailed;
+        }
+#pragma warning disable CA1031 // the one catch-all: any other failure still gets one line and a documented code
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            await stderr.WriteLineAsync($"error: unexpected error: {e.Message} (set CIUPGRADE_DEBUG=1 for details)");
+            Debug(stderr, e);
+            return (int)ExitCode.BadInput;
+        }
+    }
+
+    private static void Debug(TextWriter stderr, Exception e)
+    {
+        if (Environment.GetEnvironmentVariable("CIUPGRADE_DEBUG") == "1")
+        {
+            stderr.WriteLine(e.ToString());
+        }
+    }
+
+    private static int Usage(ParserResult<object> result, List<Error> errors, TextWriter stdout, TextWriter stderr)
+    {
+        var asked = errors.All(e => e is HelpRequestedError or HelpVerbRequestedError or VersionRequestedError);
+        var help = HelpText.AutoBuild(result, maxDisplayWidth: 110).ToString();
+        var isVersion = errors.Any(e => e is VersionRequestedError);
+        var text = isVersion ? help : help.TrimEnd() + Environment.NewLine + Environment.NewLine + ExitCodesHelp;
+        (asked ? stdout : stderr).WriteLine(text);
+        return asked ? (int)ExitCode.Success : (int)ExitCode.BadInput;
+    }
+}

@@ -1,0 +1,25 @@
+using CommandLine;
+
+namespace CiUpgrade.Cli;
+
+/// <summary>Flags every cluster stage takes: where the cluster is, which namespace, which plan, how to print, how long to wait.</summary>
+public abstract class ClusterOptions
+{
+    [Option("kubeconfig", HelpText = "Path to a kubeconfig (default: $KUBECONFIG, ~/.kube/config, then the pod's service account).")]
+    public string? Kubeconfig { get; set; }
+
+    [Option("context", HelpText = "kubeconfig context to use (default: the current context).")]
+    public string? Context { get; set; }
+
+    [Option('n', "namespace", HelpText = "Namespace of the 3scale install (default: the context's namespace).")]
+    public string? Namespace { get; set; }
+
+    [Option("plan", HelpText = "Upgrade plan file, YAML or JSON (default: the built-in 2.6 to 2.7 plan).")]
+    public string? Plan { get; set; }
+
+    [Option("output", Default = "text", HelpText = "text (one line per event) or json (one JSON object per line).")]
+    public string Output { get; set; } = "text";
+
+    [Option("timeout", Default = "30m", HelpText = "Longest wait for an import or a rollout: 600, 90s, 10m, 1h.")]
+    public string Timeout { get; set; } = "30m";
+}

@@ -1,0 +1,13 @@
+using CommandLine;
+
+namespace CiUpgrade.Cli;
+
+[Verb("preflight", HelpText = "Check access, release, Oracle, required objects and rollout health; exit 0 also when already upgraded.")]
+public sealed class PreflightOptions : ClusterOptions
+{
+    [Option("system-image", HelpText = "For an Oracle-backed system: the amp-system image you built with the Oracle client.")]
+    public string? SystemImage { get; set; }
+
+    [Option("results-dir", HelpText = "Write Tekton results (current-release, target-release, oracle, already-upgraded) into this directory.")]
+    public string? ResultsDir { get; set; }
+}

@@ -1,0 +1,65 @@
+using k8s;
+using k8s.Exceptions;
+
+namespace CiUpgrade.Cluster;
+
+/// <summary>
+/// Finds the cluster as kubectl does: --kubeconfig, else $KUBECONFIG, else ~/.kube/config, else the pod's
+/// service account; --context picks a context; the namespace comes from -n, else the context, else the pod.
+/// Never falls back to localhost:8080, and never prints the token.
+/// </summary>
+public static class ClusterConnection
+{
+    public static (KubernetesClientConfiguration Config, string Namespace) Resolve(string? kubeconfig, string? context, string? ns)
+    {
+        KubernetesClientConfiguration config;
+        var path = kubeconfig ?? Environment.GetEnvironmentVariable("KUBECONFIG")?.Split(Path.PathSeparator).FirstOrDefault(p => p.Length > 0);
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        var defaultPath = string.IsNullOrEmpty(home) ? null : Path.Combine(home, ".kube", "config");
+        try
+        {
+            if (path is not null)
+            {
+                if (!File.Exists(path))
+                {
+                    throw new UpgradeException(ExitCode.BadInput, $"kubeconfig {path} does not exist: pass an existing file with --kubeconfig or set KUBECONFIG");
+                }
+
+                config = KubernetesClientConfiguration.BuildConfigFromConfigFile(path, currentContext: context);
+            }
+            else if (defaultPath is not null && File.Exists(defaultPath))
+            {
+                config = KubernetesClientConfiguration.BuildConfigFromConfigFile(defaultPath, currentContext: context);
+            }
+            else if (KubernetesClientConfiguration.IsInCluster())
+            {
+                config = KubernetesClientConfiguration.InClusterConfig();
+            }
+            else
+            {
+                throw new UpgradeException(ExitCode.BadInput, "no cluster configured: pass --kubeconfig, set KUBECONFIG, or run inside a pod with a service account");
+            }
+        }
+        catch (KubeConfigException e)
+        {
+            throw new UpgradeException(ExitCode.BadInput, $"cannot use the kubeconfig: {FirstLine(e.Message)} (check --kubeconfig and --context)");
+        }
+        catch (Exception e) when (e is YamlDotNet.Core.YamlException or IOException or UnauthorizedAccessException or FormatException or ArgumentException)
+        {
+            throw new UpgradeException(ExitCode.BadInput, $"cannot read the kubeconfig {path ?? defaultPath}: {FirstLine(e.Message)}");
+        }
+
+        var resolvedNamespace = ns ?? config.Namespace;
+        if (string.IsNullOrWhiteSpace(resolvedNamespace))
+        {
+            throw new UpgradeException(ExitCode.BadInput, "no namespace: pass -n/--namespace with the namespace of the 3scale install");
+        }
+
+        return (config, resolvedNamespace);
+    }
+
+    public static Kubernetes CreateClient(KubernetesClientConfiguration config) =>
+        new Kubernetes(config, new TransientRetryHandler());
+
+    private static string FirstLine(string text) => text.Split('\n')[0].Trim();
+}

@@ -1,0 +1,295 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CiUpgrade.Cluster.Models;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace CiUpgrade.Cluster;
+
+/// <summary>
+/// The only door to the cluster: typed get/list/patch/watch of the OpenShift and core resources ciupgrade uses,
+/// with Kubernetes errors turned into <see cref="UpgradeException"/>s that name what to do. Retries of transient
+/// failures happen one level down, in <see cref="TransientRetryHandler"/>.
+/// </summary>
+public sealed class OpenShiftClient(Kubernetes kube, string ns)
+{
+    public string Namespace { get; } = ns;
+
+    public string Server => kube.BaseUri.ToString().TrimEnd('/');
+
+    public Task<ImageStream?> GetImageStreamAsync(string name, CancellationToken ct) =>
+        GetAsync<ImageStream>(ImageStream.Group, ImageStream.Version, ImageStream.Plural, name, ct);
+
+    public Task<DeploymentConfig?> GetDeploymentConfigAsync(string name, CancellationToken ct) =>
+        GetAsync<DeploymentConfig>(DeploymentConfig.Group, DeploymentConfig.Version, DeploymentConfig.Plural, name, ct);
+
+    public Task<ResourceList<ImageStream>> ListImageStreamsAsync(CancellationToken ct) =>
+        ListAsync<ImageStream>(ImageStream.Group, ImageStream.Version, ImageStream.Plural, ct);
+
+    public Task<ResourceList<DeploymentConfig>> ListDeploymentConfigsAsync(CancellationToken ct) =>
+        ListAsync<DeploymentConfig>(DeploymentConfig.Group, DeploymentConfig.Version, DeploymentConfig.Plural, ct);
+
+    /// <summary>The raw JSON of every object of a kind, for backups that must lose no field.</summary>
+    public async Task<JsonArray> ListRawAsync(string group, string version, string plural, CancellationToken ct)
+    {
+        var list = await CallAsync($"list {plural}", plural, group, () =>
+            kube.CustomObjects.ListNamespacedCustomObjectAsync(group, version, Namespace, plural, cancellationToken: ct));
+        var node = JsonSerializer.SerializeToNode(list) as JsonObject;
+        return node?["items"] as JsonArray ?? [];
+    }
+
+    public Task<ImageStream> PatchImageStreamAsync(string name, JsonArray operations, bool dryRun, CancellationToken ct) =>
+        PatchAsync<ImageStream>(ImageStream.Group, ImageStream.Version, ImageStream.Plural, name, operations, dryRun, ct);
+
+    public Task<DeploymentConfig> PatchDeploymentConfigAsync(string name, JsonArray operations, bool dryRun, CancellationToken ct) =>
+        PatchAsync<DeploymentConfig>(DeploymentConfig.Group, DeploymentConfig.Version, DeploymentConfig.Plural, name, operations, dryRun, ct);
+
+    public async Task<IReadOnlyList<V1ReplicationController>> ListReplicationControllersAsync(string deploymentConfig, CancellationToken ct)
+    {
+        var list = await CallAsync("list replicationcontrollers", "replicationcontrollers", string.Empty, () =>
+            kube.CoreV1.ListNamespacedReplicationControllerAsync(Namespace, labelSelector: $"openshift.io/deployment-config.name={deploymentConfig}", cancellationToken: ct));
+        return list.Items.ToList();
+    }
+
+    public async Task<IReadOnlyList<V1Pod>> ListPodsAsync(string labelSelector, CancellationToken ct)
+    {
+        var list = await CallAsync("list pods", "pods", string.Empty, () =>
+            kube.CoreV1.ListNamespacedPodAsync(Namespace, labelSelector: labelSelector, cancellationToken: ct));
+        return list.Items.ToList();
+    }
+
+    public async Task<V1ConfigMap?> GetConfigMapAsync(string name, CancellationToken ct) =>
+        await OrNullAsync(() => CallAsync("get configmaps", "configmaps", string.Empty, () => kube.CoreV1.ReadNamespacedConfigMapAsync(name, Namespace, cancellationToken: ct)));
+
+    public async Task<V1Secret?> GetSecretAsync(string name, CancellationToken ct) =>
+        await OrNullAsync(() => CallAsync("get secrets", "secrets", string.Empty, () => kube.CoreV1.ReadNamespacedSecretAsync(name, Namespace, cancellationToken: ct)));
+
+    public async Task<bool> BuildConfigExistsAsync(string name, CancellationToken ct) =>
+        await OrNullAsync(() => CallAsync<object>("get buildconfigs", "buildconfigs", "build.openshift.io", () =>
+            kube.CustomObjects.GetNamespacedCustomObjectAsync("build.openshift.io", "v1", Namespace, "buildconfigs", name, ct))) is not null;
+
+    public async Task<bool> NamespaceExistsAsync(CancellationToken ct) =>
+        await OrNullAsync(() => CallAsync("get namespaces", "namespaces", string.Empty, () => kube.CoreV1.ReadNamespaceAsync(Namespace, cancellationToken: ct))) is not null;
+
+    /// <summary>SelfSubjectAccessReview: may the current user do this? (allowed to every authenticated user).</summary>
+    public async Task<bool> CanIAsync(string verb, string group, string resource, CancellationToken ct)
+    {
+        var parts = resource.Split('/', 2);
+        var review = new V1SelfSubjectAccessReview
+        {
+            ApiVersion = "authorization.k8s.io/v1",
+            Kind = "SelfSubjectAccessReview",
+            Spec = new V1SelfSubjectAccessReviewSpec
+            {
+                ResourceAttributes = new V1ResourceAttributes
+                {
+                    NamespaceProperty = Namespace,
+                    Verb = verb,
+                    Group = group,
+                    Resource = parts[0],
+                    Subresource = parts.Length > 1 ? parts[1] : null,
+                },
+            },
+        };
+        var answer = await CallAsync("create selfsubjectaccessreviews", "selfsubjectaccessreviews", "authorization.k8s.io", () =>
+            kube.AuthorizationV1.CreateSelfSubjectAccessReviewAsync(review, cancellationToken: ct));
+        return answer.Status?.Allowed == true;
+    }
+
+    public IAsyncEnumerable<DeploymentConfig> WatchDeploymentConfigsAsync(string resourceVersion, CancellationToken ct) =>
+        WatchAsync<DeploymentConfig>(DeploymentConfig.Group, DeploymentConfig.Version, DeploymentConfig.Plural, null, resourceVersion,
+            async c =>
+            {
+                var list = await ListDeploymentConfigsAsync(c);
+                return (list.Items, list.Metadata.ResourceVersion);
+            }, ct);
+
+    public IAsyncEnumerable<ImageStream> WatchImageStreamAsync(string name, string resourceVersion, CancellationToken ct) =>
+        WatchAsync<ImageStream>(ImageStream.Group, ImageStream.Version, ImageStream.Plural, $"metadata.name={name}", resourceVersion,
+            async c => await GetImageStreamAsync(name, c) is { } s ? ([s], s.Metadata.ResourceVersion) : ([], resourceVersion), ct);
+
+    /// <summary>
+    /// ADDED/MODIFIED objects from <paramref name="resourceVersion"/> on. A dropped or timed-out watch resumes
+    /// from the last version seen; 410 Gone relists (yielding the current objects again) and watches on from there.
+    /// </summary>
+    private async IAsyncEnumerable<T> WatchAsync<T>(string group, string version, string plural, string? fieldSelector, string resourceVersion,
+        Func<CancellationToken, Task<(IList<T> Items, string? ResourceVersion)>> relist, [EnumeratorCancellation] CancellationToken ct)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var rv = resourceVersion;
+        while (!ct.IsCancellationRequested)
+        {
+            var events = System.Threading.Channels.Channel.CreateUnbounded<(T? Object, Exception? Error)>();
+            var gone = false;
+            var pump = Task.Run(async () =>
+            {
+                try
+                {
+                    // A plain request (as kubectl's watch does) rather than the generated list-with-watch call, whose
+                    // line-splitting handler hides the raw stream; "watch=1" is the same boolean to the API server.
+                    var query = $"watch=1&allowWatchBookmarks=true&timeoutSeconds=60&resourceVersion={Uri.EscapeDataString(rv)}"
+                        + (fieldSelector is null ? string.Empty : $"&fieldSelector={Uri.EscapeDataString(fieldSelector)}");
+                    using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(kube.BaseUri, $"apis/{group}/{version}/namespaces/{Namespace}/{plural}?{query}"));
+                    if (kube.Credentials is not null)
+                    {
+                        await kube.Credentials.ProcessHttpRequestAsync(request, ct);
+                    }
+
+                    using var response = await kube.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+                    if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+                    {
+                        var content = await response.Content.ReadAsStringAsync(ct);
+                        throw new HttpOperationException($"watch {plural}: {response.StatusCode}")
+                        {
+                            Response = new HttpResponseMessageWrapper(response, content),
+                        };
+                    }
+
+                    response.EnsureSuccessStatusCode();
+                    using var stream = await response.Content.ReadAsStreamAsync(ct);
+                    using var reader = new StreamReader(stream);
+                    while (await reader.ReadLineAsync(ct) is { } line)
+                    {
+                        if (line.Length == 0)
+                        {
+                            continue;
+                        }
+
+                        var e = JsonNode.Parse(line);
+                        var type = (string?)e?["type"];
+                        if (type == "ERROR")
+                        {
+                            gone = (int?)e?["object"]?["code"] == 410;
+                            break;
+                        }
+
+                        if (type is "ADDED" or "MODIFIED")
+                        {
+                            await events.Writer.WriteAsync((KubernetesJson.Deserialize<T>(e!["object"]!.ToJsonString()), null), ct);
+                        }
+                    }
+                }
+                catch (Exception e) when (e is HttpRequestException or IOException or HttpOperationException or JsonException)
+                {
+                    await events.Writer.WriteAsync((null, e), CancellationToken.None);
+                }
+                finally
+                {
+                    events.Writer.TryComplete();
+                }
+            }, ct);
+
+            await foreach (var (obj, error) in events.Reader.ReadAllAsync(ct))
+            {
+                if (error is HttpOperationException { Response.StatusCode: HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden } denied)
+                {
+                    throw Translate(denied, $"watch {plural}", plural, group);
+                }
+
+                if (obj is not null)
+                {
+                    rv = obj.Metadata.ResourceVersion ?? rv;
+                    yield return obj;
+                }
+            }
+
+            try
+            {
+                await pump;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                yield break;
+            }
+
+            if (gone)
+            {
+                var (items, listRv) = await relist(ct);
+                rv = listRv ?? rv;
+                foreach (var item in items)
+                {
+                    yield return item;
+                }
+            }
+        }
+    }
+
+    private async Task<T?> GetAsync<T>(string group, string version, string plural, string name, CancellationToken ct)
+        where T : class
+    {
+        var result = await OrNullAsync(() => CallAsync($"get {plural}", plural, group, () =>
+            kube.CustomObjects.GetNamespacedCustomObjectAsync<T>(group, version, Namespace, plural, name, ct)));
+        return result;
+    }
+
+    private Task<ResourceList<T>> ListAsync<T>(string group, string version, string plural, CancellationToken ct) =>
+        CallAsync($"list {plural}", plural, group, () =>
+            kube.CustomObjects.ListNamespacedCustomObjectAsync<ResourceList<T>>(group, version, Namespace, plural, cancellationToken: ct));
+
+    private Task<T> PatchAsync<T>(string group, string version, string plural, string name, JsonArray operations, bool dryRun, CancellationToken ct) =>
+        CallAsync($"patch {plural}", plural, group, () =>
+            kube.CustomObjects.PatchNamespacedCustomObjectAsync<T>(new V1Patch(operations.ToJsonString(), V1Patch.PatchType.JsonPatch),
+                group, version, Namespace, plural, name, dryRun: dryRun ? "All" : null, fieldManager: "ciupgrade", cancellationToken: ct));
+
+    private static async Task<T?> OrNullAsync<T>(Func<Task<T>> call)
+        where T : class
+    {
+        try
+        {
+            return await call();
+        }
+        catch (ClusterRequestException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    private async Task<T> CallAsync<T>(string action, string resource, string group, Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (HttpOperationException e)
+        {
+            throw Translate(e, action, resource, group);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new UpgradeException(ExitCode.ClusterUnreachable, $"cannot reach the API server at {Server}: {e.Message} (check --kubeconfig/--context and that the cluster is up)", e);
+        }
+        catch (TaskCanceledException e) when (e.InnerException is TimeoutException)
+        {
+            throw new UpgradeException(ExitCode.ClusterUnreachable, $"the API server at {Server} did not answer in time ({action}); check the network and retry", e);
+        }
+    }
+
+    private Exception Translate(HttpOperationException e, string action, string resource, string group)
+    {
+        var status = TryStatus(e.Response.Content);
+        var message = status?.Message ?? e.Message;
+        return e.Response.StatusCode switch
+        {
+            HttpStatusCode.Unauthorized => new UpgradeException(ExitCode.ClusterUnreachable,
+                $"the API server at {Server} rejected the credentials (401 Unauthorized): log in again or use a valid token in the kubeconfig", e),
+            HttpStatusCode.Forbidden => new UpgradeException(ExitCode.ClusterUnreachable,
+                $"permission denied: {message} — grant \"{action.Split(' ')[0]}\" on \"{resource}\" (API group \"{group}\") in namespace {Namespace} (see tekton/rbac)", e),
+            _ => new ClusterRequestException(e.Response.StatusCode, status?.Reason, $"{action}: {e.Response.StatusCode} {status?.Reason}: {message}", e),
+        };
+    }
+
+    private static V1Status? TryStatus(string? content)
+    {
+        try
+        {
+            return string.IsNullOrEmpty(content) ? null : KubernetesJson.Deserialize<V1Status>(content);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

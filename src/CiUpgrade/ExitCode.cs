@@ -1,0 +1,12 @@
+namespace CiUpgrade;
+
+/// <summary>The process exit codes, documented in README and --help.</summary>
+public enum ExitCode
+{
+    Success = 0,
+    VerificationFailed = 1,
+    BadInput = 2,
+    ClusterUnreachable = 3,
+    WrongClusterState = 4,
+    RolloutFailed = 5,
+}

@@ -1,0 +1,22 @@
+namespace CiUpgrade.Plans;
+
+/// <summary>An upgrade from one 3scale release to the next, as the runbook describes it.</summary>
+public sealed record UpgradePlan(
+    string Source,
+    string Target,
+    ReleaseSetting Release,
+    OracleSetting Oracle,
+    IReadOnlyList<ImageStreamStep> ImageStreams,
+    IReadOnlyList<VerifyCheck> Verify);
+
+/// <summary>The env var on a DC that shows the installed release (runbook step 8).</summary>
+public sealed record ReleaseSetting(string DeploymentConfig, string Env, string? ConfigMap);
+
+/// <summary>How an Oracle-backed system builds its amp-system image.</summary>
+public sealed record OracleSetting(string BuildConfig, string ImageStream);
+
+/// <summary>One image stream to retag (runbook steps 1-7) and the DCs its `latest` tag triggers.</summary>
+public sealed record ImageStreamStep(string Name, string Image, string DisplayName, string LatestDisplayName, IReadOnlyList<string> Triggers, bool Optional);
+
+/// <summary>One DC whose images must come from <see cref="Repository"/>, pinned by digest (runbook step 9).</summary>
+public sealed record VerifyCheck(string DeploymentConfig, string Repository, bool Optional);

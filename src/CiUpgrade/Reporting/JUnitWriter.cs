@@ -1,0 +1,57 @@
+using System.Globalization;
+using System.Xml.Linq;
+using CiUpgrade.Rules;
+
+namespace CiUpgrade.Reporting;
+
+/// <summary>
+/// The verify report as JUnit XML, valid against both the strict Ant schema (windyroad JUnit.xsd) and Jenkins'
+/// junit-10.xsd: one testsuite, one testcase per DC (classname = namespace), failures with expected vs actual,
+/// skipped for absent optional DCs, times with 3 decimals and a timestamp without time zone.
+/// </summary>
+public static class JUnitWriter
+{
+    public static XDocument Build(string suiteName, string ns, IReadOnlyList<DigestResult> results, DateTimeOffset started, TimeSpan elapsed, string hostname)
+    {
+        var perCase = results.Count == 0 ? 0 : elapsed.TotalSeconds / results.Count;
+        var suite = new XElement("testsuite",
+            new XAttribute("name", suiteName),
+            new XAttribute("package", ns),
+            new XAttribute("id", 0),
+            new XAttribute("hostname", hostname),
+            new XAttribute("timestamp", started.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture)),
+            new XAttribute("tests", results.Count),
+            new XAttribute("failures", results.Count(r => r.Outcome == CheckOutcome.Failed)),
+            new XAttribute("errors", 0),
+            new XAttribute("skipped", results.Count(r => r.Outcome == CheckOutcome.Skipped)),
+            new XAttribute("time", Seconds(elapsed.TotalSeconds)),
+            new XElement("properties",
+                new XElement("property", new XAttribute("name", "namespace"), new XAttribute("value", ns))));
+        foreach (var r in results)
+        {
+            var testcase = new XElement("testcase",
+                new XAttribute("name", r.DeploymentConfig),
+                new XAttribute("classname", ns),
+                new XAttribute("time", Seconds(perCase)));
+            if (r.Outcome == CheckOutcome.Failed)
+            {
+                testcase.Add(new XElement("failure",
+                    new XAttribute("message", r.Message),
+                    new XAttribute("type", "ImageDigestMismatch"),
+                    string.Join("\n", r.Problems)));
+            }
+            else if (r.Outcome == CheckOutcome.Skipped)
+            {
+                testcase.Add(new XElement("skipped", new XAttribute("message", r.Message)));
+            }
+
+            suite.Add(testcase);
+        }
+
+        suite.Add(new XElement("system-out", string.Join("\n", results.Select(r => $"{r.DeploymentConfig}: {r.Outcome}: {r.Message}"))));
+        suite.Add(new XElement("system-err", string.Empty));
+        return new XDocument(new XDeclaration("1.0", "UTF-8", null), new XElement("testsuites", suite));
+    }
+
+    private static string Seconds(double seconds) => Math.Round(seconds, 3).ToString("0.000", CultureInfo.InvariantCulture);
+}

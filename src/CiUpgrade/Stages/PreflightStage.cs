@@ -1,0 +1,105 @@
+using CiUpgrade.Reporting;
+using CiUpgrade.Rules;
+
+namespace CiUpgrade.Stages;
+
+/// <summary>
+/// Can this namespace be upgraded by this plan, by us, now? Reachability and permissions (SelfSubjectAccessReview),
+/// a 3scale install at the plan's source release (or already at the target), not Oracle-backed unless an image
+/// is given, every stream and DC the plan needs present, and every DC rolled out and available.
+/// </summary>
+public sealed class PreflightStage(StageContext context)
+{
+    private const string Stage = "preflight";
+
+    /// <summary>Every (verb, group, resource) the chain of stages uses: what tekton/rbac's Role grants.</summary>
+    public static readonly IReadOnlyList<(string Verb, string Group, string Resource)> RequiredPermissions =
+    [
+        ("get", "image.openshift.io", "imagestreams"), ("list", "image.openshift.io", "imagestreams"),
+        ("watch", "image.openshift.io", "imagestreams"), ("patch", "image.openshift.io", "imagestreams"),
+        ("get", "apps.openshift.io", "deploymentconfigs"), ("list", "apps.openshift.io", "deploymentconfigs"),
+        ("watch", "apps.openshift.io", "deploymentconfigs"), ("patch", "apps.openshift.io", "deploymentconfigs"),
+        ("list", string.Empty, "replicationcontrollers"), ("list", string.Empty, "pods"),
+        ("get", string.Empty, "configmaps"), ("get", "build.openshift.io", "buildconfigs"),
+    ];
+
+    public async Task<ExitCode> RunAsync(string? systemImage, string? resultsDir, CancellationToken ct)
+    {
+        var plan = context.Plan;
+        var report = context.Reporter;
+        report.Event(Stage, "start", $"checking namespace {context.Namespace} on {context.Client.Server} for the {plan.Source} → {plan.Target} upgrade");
+
+        var missing = new List<string>();
+        foreach (var (verb, group, resource) in RequiredPermissions)
+        {
+            if (!await context.Client.CanIAsync(verb, group, resource, ct))
+            {
+                missing.Add($"{verb} {resource}{(group.Length == 0 ? string.Empty : "." + group)}");
+            }
+        }
+
+        if (missing.Count > 0)
+        {
+            throw new UpgradeException(ExitCode.ClusterUnreachable,
+                $"missing permissions in namespace {context.Namespace}: {string.Join(", ", missing)} — bind the Role in tekton/rbac to the service account");
+        }
+
+        report.Event(Stage, "permissions", $"all {RequiredPermissions.Count} permissions the stages need are granted");
+        var snapshot = await InstallSnapshot.ReadAsync(context, ct);
+        var alreadyUpgraded = snapshot.Release == plan.Target;
+        if (!alreadyUpgraded && snapshot.Release != plan.Source)
+        {
+            throw new UpgradeException(ExitCode.WrongClusterState,
+                $"{plan.Release.DeploymentConfig} reports {plan.Release.Env}={snapshot.Release ?? "(unset)"}, but this plan upgrades {plan.Source} to {plan.Target}: use a plan for that release");
+        }
+
+        if (snapshot.Oracle && systemImage is null && !alreadyUpgraded)
+        {
+            throw new UpgradeException(ExitCode.WrongClusterState,
+                $"this 3scale install uses an Oracle database (BuildConfig {plan.Oracle.BuildConfig} builds {plan.Oracle.ImageStream}:latest): the standard amp-system patch would drop the Oracle client. Follow the runbook's \"Upgrading 3scale with Oracle Database\" procedure to build the {plan.Target} system image, then pass it with --system-image");
+        }
+
+        var streams = InstallInspection.ApplicableStreams(plan, snapshot.DeploymentConfigNames);
+        var problems = new List<string>();
+        foreach (var step in streams)
+        {
+            if (!snapshot.Streams.ContainsKey(step.Name))
+            {
+                problems.Add($"image stream {step.Name} is missing");
+            }
+
+            problems.AddRange(step.Triggers.Where(t => !step.Optional && !snapshot.DeploymentConfigs.ContainsKey(t)).Select(t => $"DeploymentConfig {t} is missing"));
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new UpgradeException(ExitCode.WrongClusterState, $"namespace {context.Namespace} is not a complete 3scale install: {string.Join("; ", problems)}");
+        }
+
+        foreach (var dc in snapshot.DeploymentConfigs.Values.OrderBy(d => d.Metadata.Name, StringComparer.Ordinal))
+        {
+            var rcs = await context.Client.ListReplicationControllersAsync(dc.Metadata.Name, ct);
+            var verdict = RolloutState.Evaluate(dc, rcs, RolloutExpectation.None);
+            if (verdict.Phase != RolloutPhase.Complete)
+            {
+                throw new UpgradeException(ExitCode.WrongClusterState,
+                    $"DeploymentConfig {dc.Metadata.Name} is not rolled out and available ({verdict.Message}): let it finish or fix it before upgrading");
+            }
+        }
+
+        var optional = plan.ImageStreams.Where(s => s.Optional).SelectMany(s => s.Triggers).Where(snapshot.DeploymentConfigs.ContainsKey).ToList();
+        report.Event(Stage, "install", $"release {snapshot.Release}; optional DeploymentConfigs present: {(optional.Count == 0 ? "none" : string.Join(", ", optional))}; oracle: {(snapshot.Oracle ? "yes" : "no")}");
+        report.Event(Stage, "plan", $"image streams to patch, in order: {string.Join(", ", streams.Select(s => s.Name))}");
+        TektonResults.Write(resultsDir, new Dictionary<string, string>
+        {
+            ["current-release"] = snapshot.Release ?? string.Empty,
+            ["target-release"] = plan.Target,
+            ["oracle"] = snapshot.Oracle ? "true" : "false",
+            ["already-upgraded"] = alreadyUpgraded ? "true" : "false",
+        });
+        report.Event(Stage, "done", alreadyUpgraded
+            ? $"already upgraded: {plan.Release.Env}={plan.Target}; nothing to do"
+            : $"ready to upgrade {context.Namespace} from {plan.Source} to {plan.Target}");
+        return ExitCode.Success;
+    }
+}

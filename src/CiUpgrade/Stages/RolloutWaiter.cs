@@ -1,0 +1,122 @@
+using System.Globalization;
+using CiUpgrade.Cluster.Models;
+using CiUpgrade.Rules;
+
+namespace CiUpgrade.Stages;
+
+/// <summary>
+/// Waits, watching DeploymentConfigs (not polling), until every given DC has rolled out the version its
+/// expectation describes; prints a progress line per DC at most every few seconds; fails fast on a failed
+/// rollout and at the timeout with the reason read from the new pods (exit 5).
+/// </summary>
+public sealed class RolloutWaiter(StageContext context, string stage)
+{
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(3);
+    private readonly Dictionary<string, (DateTimeOffset At, string Message)> _lastProgress = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _podReasons = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RolloutVerdict> _verdicts = new(StringComparer.Ordinal);
+
+    public async Task WaitAsync(IReadOnlyDictionary<string, RolloutExpectation> expectations, CancellationToken ct)
+    {
+        if (expectations.Count == 0)
+        {
+            return;
+        }
+
+        var started = context.Time.GetUtcNow();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(context.Timeout);
+        var pending = new HashSet<string>(expectations.Keys, StringComparer.Ordinal);
+        try
+        {
+            var list = await context.Client.ListDeploymentConfigsAsync(timeout.Token);
+            foreach (var name in pending.Where(n => list.Items.All(d => d.Metadata.Name != n)).ToList())
+            {
+                throw new UpgradeException(ExitCode.WrongClusterState, $"DeploymentConfig {name} not found in namespace {context.Namespace}");
+            }
+
+            foreach (var dc in list.Items.Where(d => pending.Contains(d.Metadata.Name)))
+            {
+                await JudgeAsync(dc, expectations[dc.Metadata.Name], pending, started, timeout.Token);
+            }
+
+            if (pending.Count == 0)
+            {
+                return;
+            }
+
+            await foreach (var dc in context.Client.WatchDeploymentConfigsAsync(list.Metadata.ResourceVersion ?? "0", timeout.Token))
+            {
+                if (pending.Contains(dc.Metadata.Name))
+                {
+                    await JudgeAsync(dc, expectations[dc.Metadata.Name], pending, started, timeout.Token);
+                    if (pending.Count == 0)
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            var stuck = string.Join("; ", pending.Order(StringComparer.Ordinal).Select(n =>
+                $"{n}: {(_verdicts.TryGetValue(n, out var v) ? v.Message : "no status seen")}{(_podReasons.TryGetValue(n, out var r) ? " — " + r : string.Empty)}"));
+            throw new UpgradeException(ExitCode.RolloutFailed,
+                $"timed out after {Format(context.Timeout)} waiting for rollouts: {stuck}. Check the pods (oc get pods -n {context.Namespace}), fix the cause and rerun `ciupgrade wait-rollouts`");
+        }
+    }
+
+    private async Task JudgeAsync(DeploymentConfig dc, RolloutExpectation expectation, HashSet<string> pending, DateTimeOffset started, CancellationToken ct)
+    {
+        var name = dc.Metadata.Name;
+        var rcs = await context.Client.ListReplicationControllersAsync(name, ct);
+        var verdict = RolloutState.Evaluate(dc, rcs, expectation);
+        _verdicts[name] = verdict;
+        switch (verdict.Phase)
+        {
+            case RolloutPhase.Complete:
+                pending.Remove(name);
+                context.Reporter.Event(stage, "rolledOut", $"{name}: version {verdict.Version} rolled out, {verdict.Ready}/{verdict.Desired} ready",
+                    Fields(name, verdict, started));
+                break;
+            case RolloutPhase.Failed:
+                var reason = await PodReasonAsync(name, verdict.Version, ct) ?? _podReasons.GetValueOrDefault(name);
+                throw new UpgradeException(ExitCode.RolloutFailed,
+                    $"rollout of DeploymentConfig {name} failed: {verdict.Message}{(reason is null ? string.Empty : " — " + reason)}. Fix the cause, then rerun the stage (it resumes where it stopped)");
+            default:
+                if (verdict.RcPhase is "Running" or "Pending" && verdict.Ready < verdict.Desired && await PodReasonAsync(name, verdict.Version, ct) is { } podReason)
+                {
+                    _podReasons[name] = podReason;
+                }
+
+                var now = context.Time.GetUtcNow();
+                if (!_lastProgress.TryGetValue(name, out var last) || now - last.At >= ProgressInterval || last.Message != verdict.Message)
+                {
+                    _lastProgress[name] = (now, verdict.Message);
+                    context.Reporter.Event(stage, "progress",
+                        $"{name}: version {verdict.Version}, {verdict.Ready}/{verdict.Desired} ready, phase {verdict.RcPhase}, {verdict.Message}, {Format(now - started)} elapsed",
+                        Fields(name, verdict, started));
+                }
+
+                break;
+        }
+    }
+
+    private async Task<string?> PodReasonAsync(string dc, long version, CancellationToken ct)
+    {
+        var pods = await context.Client.ListPodsAsync($"deployment={dc}-{version.ToString(CultureInfo.InvariantCulture)}", ct);
+        return RolloutState.PodFailureReason(pods);
+    }
+
+    private Dictionary<string, string> Fields(string name, RolloutVerdict v, DateTimeOffset started) => new()
+    {
+        ["deploymentConfig"] = name,
+        ["version"] = v.Version.ToString(CultureInfo.InvariantCulture),
+        ["ready"] = v.Ready.ToString(CultureInfo.InvariantCulture),
+        ["desired"] = v.Desired.ToString(CultureInfo.InvariantCulture),
+        ["phase"] = v.RcPhase,
+        ["elapsedSeconds"] = ((int)(context.Time.GetUtcNow() - started).TotalSeconds).ToString(CultureInfo.InvariantCulture),
+    };
+
+    private static string Format(TimeSpan t) => t.TotalMinutes >= 1 ? $"{(int)t.TotalMinutes}m{t.Seconds:00}s" : $"{t.TotalSeconds:0.0}s";
+}

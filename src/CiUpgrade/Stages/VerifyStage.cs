@@ -51,7 +51,7 @@ public sealed class VerifyStage(StageContext context)
             }
 
             var document = JUnitWriter.Build("ciupgrade.verify", context.Namespace, results, started, elapsed, Environment.MachineName);
-            using var writer = XmlWriter.Create(path, new XmlWriterSettings { Indent = true, Async = false });
+            using var writer = XmlWriter.Create(path, new XmlWriterSettings { Indent = true, Encoding = new System.Text.UTF8Encoding(false) });
             document.Save(writer);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -18,6 +18,9 @@ namespace CiUpgrade.Simulator.Api;
 /// </summary>
 internal sealed class RequestHandler(ResourceRegistry registry, AccessControl access, HttpFaults faults, Func<ControllerManager?> controllers)
 {
+    /// <summary>Go's encoding/json escaping (quotes as \", no \u0022), as the real server writes JSON.</summary>
+    internal static readonly JsonSerializerOptions Wire = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private readonly Lock _requestsLock = new();
     private readonly List<RecordedRequest> _requests = [];
 
@@ -454,7 +457,7 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
     {
         ctx.Response.StatusCode = code;
         ctx.Response.ContentType = "application/json";
-        await ctx.Response.WriteAsync(body.ToJsonString(), ctx.RequestAborted);
+        await ctx.Response.WriteAsync(body.ToJsonString(Wire), ctx.RequestAborted);
     }
 
     private static async Task WriteErrorAsync(HttpContext ctx, ApiError e)

@@ -31,11 +31,12 @@ internal static class WatchStreamer
         {
             if (faults.DropWatchesAfterEvents is { } limit && sent >= limit)
             {
-                ctx.Abort(); // an abrupt disconnect, as a load balancer or apiserver restart causes
+                // The stream ends early, as when a load balancer or an apiserver restart cuts a watch:
+                // the client must resume from the last resourceVersion it saw.
                 return false;
             }
 
-            var line = new JsonObject { ["type"] = type, ["object"] = obj }.ToJsonString() + "\n";
+            var line = new JsonObject { ["type"] = type, ["object"] = obj }.ToJsonString(RequestHandler.Wire) + "\n";
             await ctx.Response.WriteAsync(line, stop.Token);
             await ctx.Response.Body.FlushAsync(stop.Token);
             sent++;

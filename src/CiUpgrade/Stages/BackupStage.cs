@@ -7,7 +7,8 @@ namespace CiUpgrade.Stages;
 /// <summary>
 /// Saves the image streams and DeploymentConfigs exactly as the server returns them, plus a manifest
 /// (time, namespace, release, the digest each DC container runs). Files are written to a temporary name and
-/// moved into place, so a crash never leaves a half-written backup; a backup of another release is kept unless --force.
+/// moved into place, so a crash never leaves a half-written backup; a backup of another release or namespace is
+/// refused unless --force, and the pre-upgrade backup is kept when the stage reruns after the upgrade.
 /// </summary>
 public sealed class BackupStage(StageContext context)
 {
@@ -23,6 +24,13 @@ public sealed class BackupStage(StageContext context)
             var existing = ReadManifest(manifestPath);
             var existingRelease = (string?)existing?["release"];
             var existingNamespace = (string?)existing?["namespace"];
+            if (existingNamespace == context.Namespace && existingRelease == context.Plan.Source && snapshot.Release == context.Plan.Target)
+            {
+                // A rerun after the upgrade: the backup from before it is the one worth keeping.
+                context.Reporter.Event(Stage, "kept", $"{backupDir} holds the backup taken before the upgrade (release {existingRelease}); keeping it");
+                return ExitCode.Success;
+            }
+
             if (existingRelease != snapshot.Release || existingNamespace != context.Namespace)
             {
                 throw new UpgradeException(ExitCode.WrongClusterState,

@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using System.Xml.Linq;
+using CiUpgrade.Cli;
+using CiUpgrade.Simulator;
+using CiUpgrade.Simulator.Controllers;
+using CiUpgrade.Simulator.Seed;
+
+namespace CiUpgrade.IntegrationTests;
+
+/// <summary>
+/// One simulated cluster per test, seeded with a 3scale 2.6 install in "3scale"; stages run through the same
+/// entry point as the executable, reaching the cluster over HTTPS through a kubeconfig.
+/// </summary>
+public abstract class UpgradeTest : IAsyncLifetime
+{
+    protected const string Ns = "3scale";
+
+    protected UpgradeTest()
+    {
+        Directory.CreateDirectory(Dir);
+    }
+
+    protected string Dir { get; } = Path.Combine(Path.GetTempPath(), "ciupgrade-it-" + Guid.NewGuid().ToString("N")[..8]);
+
+    protected SimulatedCluster Cluster { get; private set; } = null!;
+
+    protected string Kubeconfig { get; private set; } = string.Empty;
+
+    protected virtual SeedOptions Seed => SeedOptions.Default;
+
+    protected virtual ControllerTiming Timing => ControllerTiming.Fast;
+
+    protected static CancellationToken Timeout => new CancellationTokenSource(TimeSpan.FromSeconds(90)).Token;
+
+    public async Task InitializeAsync()
+    {
+        Cluster = await SimulatedCluster.StartAsync(new SimulatedClusterOptions { Timing = Timing, Seeds = [(Ns, Seed)] });
+        Kubeconfig = Cluster.WriteKubeconfig(Path.Combine(Dir, "kubeconfig"), ns: Ns);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.DisposeAsync();
+        Directory.Delete(Dir, recursive: true);
+    }
+
+    /// <summary>Runs `ciupgrade args --kubeconfig K` in-process and returns its exit code and output.</summary>
+    protected async Task<(int Code, string Out, string Err)> Ciupgrade(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        string[] full = args.Contains("--kubeconfig") ? args : [.. args, "--kubeconfig", Kubeconfig, "--timeout", "60s"];
+        var code = await CliApp.RunAsync(full, stdout, stderr, Timeout);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    protected async Task UpgradeAsync()
+    {
+        foreach (var stage in new[] { ["preflight"], ["backup", "--backup-dir", Path.Combine(Dir, "backup")], ["patch-imagestreams"], new[] { "set-release" } })
+        {
+            var (code, output, error) = await Ciupgrade(stage);
+            Assert.True(code == 0, $"{stage[0]} exited {code}: {error}\n{output}");
+        }
+    }
+
+    protected async Task<XElement> VerifyAsync(int expectedCode)
+    {
+        var junit = Path.Combine(Dir, "verify-junit.xml");
+        var (code, output, error) = await Ciupgrade("verify", "--junit", junit, "--results-dir", Path.Combine(Dir, "results"));
+        Assert.True(code == expectedCode, $"verify exited {code}: {error}\n{output}");
+        return XDocument.Load(junit).Root!.Element("testsuite")!;
+    }
+
+    protected JsonObject Get(string resource, string name, string ns = Ns) => Cluster.Registry.Get(resource, ns, name)!;
+
+    /// <summary>Waits for a condition on the stored state, re-checking after every change (no sleeping).</summary>
+    protected async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var ct = Timeout;
+        var changes = Cluster.Registry.Store.Watch(null, null, null, ct);
+        while (!condition())
+        {
+            await changes.ReadAsync(ct);
+        }
+    }
+
+    protected long LatestVersion(string dc, string ns = Ns) => (long)Get("deploymentconfigs", dc, ns)["status"]!["latestVersion"]!;
+
+    protected static async Task<(int Code, string Out, string Err)> Shell(string kubeconfig, string command)
+    {
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(command);
+        start.Environment["KUBECONFIG"] = kubeconfig;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync(Timeout);
+        return (process.ExitCode, await output, await error);
+    }
+}

@@ -35,12 +35,12 @@ public static class CliApp
         var result = parser.ParseArguments<PreflightOptions, BackupOptions, PatchImageStreamsOptions, WaitRolloutsOptions,
             SetReleaseOptions, VerifyOptions, DemoOptions>(args);
         return await result.MapResult(
-            (PreflightOptions o) => RunAsync(o, stdout, stderr, c => new PreflightStage(c).RunAsync(o.SystemImage, o.ResultsDir, ct)),
+            (PreflightOptions o) => RunAsync(o, stdout, stderr, c => new PreflightStage(c).RunAsync(NullIfEmpty(o.SystemImage), NullIfEmpty(o.ResultsDir), ct)),
             (BackupOptions o) => RunAsync(o, stdout, stderr, c => new BackupStage(c).RunAsync(o.BackupDir, o.Force, ct)),
-            (PatchImageStreamsOptions o) => RunAsync(o, stdout, stderr, c => new PatchImageStreamsStage(c).RunAsync(o.NoWait, o.DryRun, o.SystemImage, ct)),
-            (WaitRolloutsOptions o) => RunAsync(o, stdout, stderr, c => new WaitRolloutsStage(c).RunAsync(o.DeploymentConfigs.ToList(), ct)),
+            (PatchImageStreamsOptions o) => RunAsync(o, stdout, stderr, c => new PatchImageStreamsStage(c).RunAsync(o.NoWait, o.DryRun, NullIfEmpty(o.SystemImage), ct)),
+            (WaitRolloutsOptions o) => RunAsync(o, stdout, stderr, c => new WaitRolloutsStage(c).RunAsync(o.DeploymentConfigs.Where(d => d.Length > 0).ToList(), ct)),
             (SetReleaseOptions o) => RunAsync(o, stdout, stderr, c => new SetReleaseStage(c).RunAsync(o.NoWait, o.DryRun, ct)),
-            (VerifyOptions o) => RunAsync(o, stdout, stderr, c => new VerifyStage(c).RunAsync(o.Junit, o.ResultsDir, ct)),
+            (VerifyOptions o) => RunAsync(o, stdout, stderr, c => new VerifyStage(c).RunAsync(o.Junit, NullIfEmpty(o.ResultsDir), ct)),
             (DemoOptions o) => Guard(stderr, () => DemoStage.RunAsync(o, stdout, stderr, ct)),
             errors => Task.FromResult(Usage(result, errors.ToList(), stdout, stderr)));
     }
@@ -48,6 +48,11 @@ public static class CliApp
     private static Task<int> RunAsync(ClusterOptions options, TextWriter stdout, TextWriter stderr, Func<StageContext, Task<ExitCode>> stage) =>
         Guard(stderr, async () =>
         {
+            // Tekton passes every flag, empty when unused: an empty value means "not given".
+            options.Kubeconfig = NullIfEmpty(options.Kubeconfig);
+            options.Context = NullIfEmpty(options.Context);
+            options.Namespace = NullIfEmpty(options.Namespace);
+            options.Plan = NullIfEmpty(options.Plan);
             if (options.Output is not ("text" or "json"))
             {
                 throw new UpgradeException(ExitCode.BadInput, $"--output \"{options.Output}\" is not supported: use text or json");
@@ -60,6 +65,8 @@ public static class CliApp
             var context = new StageContext(new OpenShiftClient(kube, ns), plan, new Reporter(stdout, options.Output == "json", TimeProvider.System), TimeProvider.System, timeout);
             return (int)await stage(context);
         });
+
+    internal static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
     private static async Task<int> Guard(TextWriter stderr, Func<Task<int>> run)
     {

@@ -110,4 +110,22 @@ public sealed class PipelineContractTests : IAsyncLifetime
             Assert.Contains("missing permissions", failed.Error, StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public async Task Rollback_on_failure_restores_the_backup_in_finally()
+    {
+        var before = _cluster.Registry.List("deploymentconfigs", Ns).Items
+            .ToDictionary(d => (string)d["metadata"]!["name"]!, d => d["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]!.ToString());
+        _cluster.ControllerFaults.FailImport("registry.redhat.io/3scale-amp2/zync-rhel7:3scale2.7");
+
+        var run = await Runner(RoleYaml).RunAsync("3scale-upgrade",
+            new Dictionary<string, string> { ["namespace"] = Ns, ["rollback-on-failure"] = "true" }, Timeout);
+        await _cluster.WaitForIdleAsync(Timeout);
+
+        Assert.Equal(4, run.Task("patch-imagestreams").ExitCode);
+        Assert.True(run.Task("rollback").Status == "Succeeded", run.Task("rollback").Error);
+        var after = _cluster.Registry.List("deploymentconfigs", Ns).Items
+            .ToDictionary(d => (string)d["metadata"]!["name"]!, d => d["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]!.ToString());
+        Assert.Equal(before, after);
+    }
 }

@@ -33,7 +33,7 @@ public static class CliApp
             s.AutoHelp = true;
         });
         var result = parser.ParseArguments<PreflightOptions, BackupOptions, PatchImageStreamsOptions, WaitRolloutsOptions,
-            SetReleaseOptions, VerifyOptions, DemoOptions>(args);
+            SetReleaseOptions, VerifyOptions, RollbackOptions, DemoOptions>(args);
         return await result.MapResult(
             (PreflightOptions o) => RunAsync(o, stdout, stderr, c => new PreflightStage(c).RunAsync(NullIfEmpty(o.SystemImage), NullIfEmpty(o.ResultsDir), ct)),
             (BackupOptions o) => RunAsync(o, stdout, stderr, c => new BackupStage(c).RunAsync(o.BackupDir, o.Force, ct)),
@@ -41,6 +41,7 @@ public static class CliApp
             (WaitRolloutsOptions o) => RunAsync(o, stdout, stderr, c => new WaitRolloutsStage(c).RunAsync(o.DeploymentConfigs.Where(d => d.Length > 0).ToList(), ct)),
             (SetReleaseOptions o) => RunAsync(o, stdout, stderr, c => new SetReleaseStage(c).RunAsync(o.NoWait, o.DryRun, ct)),
             (VerifyOptions o) => RunAsync(o, stdout, stderr, c => new VerifyStage(c).RunAsync(o.Junit, NullIfEmpty(o.ResultsDir), ct)),
+            (RollbackOptions o) => RunAsync(o, stdout, stderr, c => new RollbackStage(c).RunAsync(o.BackupDir, o.KeepTargetTag, o.NoWait, ct)),
             (DemoOptions o) => Guard(stderr, () => DemoStage.RunAsync(o, stdout, stderr, ct)),
             errors => Task.FromResult(Usage(result, errors.ToList(), stdout, stderr)));
     }

@@ -20,4 +20,16 @@ public sealed record RolloutExpectation(string Description, Func<V1PodSpec?, boo
     /// <summary>Every regular container has the env var set to the literal value.</summary>
     public static RolloutExpectation Env(string name, string value) =>
         new($"{name}={value}", spec => (spec?.Containers ?? []).All(c => c.Env?.Any(e => e.Name == name && e.Value == value && e.ValueFrom is null) == true));
+
+    /// <summary>Every regular container's entry for the env var equals the given JSON (a literal value or a valueFrom reference).</summary>
+    public static RolloutExpectation EnvEntries(string name, IReadOnlyDictionary<string, string> entryJsonByContainer) =>
+        new($"{name} as in the backup", spec => (spec?.Containers ?? []).All(c =>
+            !entryJsonByContainer.TryGetValue(c.Name, out var json)
+            || System.Text.Json.Nodes.JsonNode.DeepEquals(
+                System.Text.Json.Nodes.JsonNode.Parse(k8s.KubernetesJson.Serialize(c.Env?.FirstOrDefault(e => e.Name == name))),
+                System.Text.Json.Nodes.JsonNode.Parse(json))));
+
+    /// <summary>Both expectations hold.</summary>
+    public RolloutExpectation And(RolloutExpectation other) =>
+        new($"{Description} and {other.Description}", spec => Matches(spec) && other.Matches(spec));
 }

@@ -1,0 +1,117 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CiUpgrade.Cluster;
+using CiUpgrade.Cluster.Models;
+using CiUpgrade.Rules;
+using k8s;
+
+namespace CiUpgrade.Stages;
+
+/// <summary>
+/// Returns the namespace to what `backup` saved: each plan stream's tags as they were (latest back on the
+/// source tag, the target tag removed unless kept), system-app's release env entry as it was (a ConfigMap
+/// reference too), then waits until every DC runs the images the manifest recorded. Idempotent and resumable:
+/// patches are computed from what the cluster holds, so a rerun after success or a crash sends only what is left.
+/// </summary>
+public sealed class RollbackStage(StageContext context)
+{
+    private const string Stage = "rollback";
+
+    public async Task<ExitCode> RunAsync(string backupDir, bool keepTargetTag, bool noWait, CancellationToken ct)
+    {
+        var (manifest, streams, dcs) = Read(backupDir);
+        if ((string?)manifest["namespace"] != context.Namespace)
+        {
+            throw new UpgradeException(ExitCode.BadInput,
+                $"{backupDir} holds a backup of namespace {manifest["namespace"]}, not {context.Namespace}: pass the backup of this namespace");
+        }
+
+        foreach (var step in context.Plan.ImageStreams)
+        {
+            if (streams.GetValueOrDefault(step.Name) is not { } saved)
+            {
+                continue;
+            }
+
+            await PatchAsync("imagestreams", step.Name,
+                async () => await context.Client.GetImageStreamAsync(step.Name, ct) is { } s ? RollbackPatch.ForStream(s, saved, keepTargetTag) : null,
+                ops => context.Client.PatchImageStreamAsync(step.Name, ops, false, ct));
+        }
+
+        var release = context.Plan.Release;
+        if (dcs.GetValueOrDefault(release.DeploymentConfig) is { } savedApp)
+        {
+            await PatchAsync("deploymentconfigs", release.DeploymentConfig,
+                async () => await context.Client.GetDeploymentConfigAsync(release.DeploymentConfig, ct) is { } d ? RollbackPatch.ForEnv(d, savedApp, release.Env) : null,
+                ops => context.Client.PatchDeploymentConfigAsync(release.DeploymentConfig, ops, false, ct));
+        }
+
+        if (!noWait)
+        {
+            var expectations = new Dictionary<string, RolloutExpectation>(StringComparer.Ordinal);
+            foreach (var (name, images) in (manifest["images"] as JsonObject ?? []).Where(kv => dcs.ContainsKey(kv.Key)))
+            {
+                var byContainer = (images as JsonObject ?? []).ToDictionary(kv => kv.Key, kv => (string?)kv.Value ?? string.Empty, StringComparer.Ordinal);
+                var expectation = RolloutExpectation.Images(byContainer);
+                if (name == release.DeploymentConfig)
+                {
+                    var entries = (dcs[name]["spec"]?["template"]?["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>()
+                        .Select(c => (Name: (string?)c["name"], Entry: (c["env"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(e => (string?)e["name"] == release.Env)))
+                        .Where(x => x.Name is not null && x.Entry is not null)
+                        .ToDictionary(x => x.Name!, x => x.Entry!.ToJsonString(), StringComparer.Ordinal);
+                    expectation = expectation.And(RolloutExpectation.EnvEntries(release.Env, entries));
+                }
+
+                expectations[name] = expectation;
+            }
+
+            await new RolloutWaiter(context, Stage).WaitAsync(expectations, ct);
+        }
+
+        context.Reporter.Event(Stage, "done", $"namespace {context.Namespace} is back to the backup of {manifest["time"]} (release {manifest["release"]})");
+        return ExitCode.Success;
+    }
+
+    private async Task PatchAsync<T>(string kind, string name, Func<Task<JsonArray?>> compute, Func<JsonArray, Task<T>> send)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var ops = await compute() ?? throw new UpgradeException(ExitCode.WrongClusterState, $"{kind} {name} is in the backup but not in namespace {context.Namespace}");
+            if (ops.Count == 0)
+            {
+                context.Reporter.Event(Stage, "unchanged", $"{name}: already as in the backup");
+                return;
+            }
+
+            try
+            {
+                await send(ops);
+                context.Reporter.Event(Stage, "patched", $"{name}: sent JSON patch {ops.ToJsonString()}");
+                return;
+            }
+            catch (ClusterRequestException e) when (e.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.UnprocessableEntity && attempt < 5)
+            {
+                context.Reporter.Event(Stage, "retry", $"{name} changed while patching ({e.StatusCode}); reading it again");
+            }
+        }
+    }
+
+    private static (JsonObject Manifest, Dictionary<string, JsonObject> Streams, Dictionary<string, JsonObject> Dcs) Read(string dir)
+    {
+        try
+        {
+            var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, BackupStage.ManifestFile))) as JsonObject
+                ?? throw new UpgradeException(ExitCode.BadInput, $"{dir}/{BackupStage.ManifestFile} is not a backup manifest");
+            return (manifest, Items(Path.Combine(dir, "imagestreams.json")), Items(Path.Combine(dir, "deploymentconfigs.json")));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+        {
+            throw new UpgradeException(ExitCode.BadInput, $"cannot read the backup in {dir}: {e.Message} (pass the --backup-dir the backup stage wrote)");
+        }
+    }
+
+    private static Dictionary<string, JsonObject> Items(string file) =>
+        (JsonNode.Parse(File.ReadAllText(file)) as JsonArray ?? []).OfType<JsonObject>()
+            .ToDictionary(o => (string)o["metadata"]!["name"]!, StringComparer.Ordinal);
+}

@@ -1,0 +1,96 @@
+using System.Text.Json.Nodes;
+using CiUpgrade.Simulator.Json;
+
+namespace CiUpgrade.IntegrationTests;
+
+public sealed class RollbackTests : UpgradeTest
+{
+    private string Backup => Path.Combine(Dir, "backup");
+
+    private Dictionary<string, string> DcImages() => Cluster.Registry.List("deploymentconfigs", Ns).Items.ToDictionary(d => d.Name(), d =>
+        string.Join(",", (d["spec"]!["template"]!["spec"]!["initContainers"]?.AsArray() ?? []).Concat(d["spec"]!["template"]!["spec"]!["containers"]!.AsArray())
+            .Select(c => $"{c!["name"]}={c["image"]}")));
+
+    private Dictionary<string, string> StreamTags() => Cluster.Registry.List("imagestreams", Ns).Items.ToDictionary(s => s.Name(), s =>
+        string.Join(";", s["spec"]!["tags"]!.AsArray().Select(t => $"{t!["name"]}|{t["from"]!.ToJsonString()}")));
+
+    private string AppRelease() => Get("deploymentconfigs", "system-app")["spec"]!["template"]!["spec"]!["containers"]![0]!["env"]!.AsArray()
+        .Single(e => (string?)e!["name"] == "AMP_RELEASE")!.ToJsonString();
+
+    [Fact]
+    public async Task Rollback_after_a_full_upgrade_returns_the_backups_images_tags_and_release()
+    {
+        var images = DcImages();
+        var tags = StreamTags();
+        var release = AppRelease();
+        await UpgradeAsync();
+        Assert.NotEqual(images, DcImages());
+
+        var (code, _, error) = await Ciupgrade("rollback", "--backup-dir", Backup);
+        await Cluster.WaitForIdleAsync(Timeout);
+
+        Assert.True(code == 0, error);
+        Assert.Equal(images, DcImages());
+        Assert.Equal(tags, StreamTags());
+        Assert.Equal(release, AppRelease());
+        Assert.Contains("configMapKeyRef", release, StringComparison.Ordinal);
+        Assert.Equal(0, (await Ciupgrade("preflight")).Code);
+    }
+
+    [Fact]
+    public async Task Rollback_after_a_failed_half_upgrade_restores_what_was_changed()
+    {
+        var images = DcImages();
+        Assert.Equal(0, (await Ciupgrade("backup", "--backup-dir", Backup)).Code);
+        Cluster.ControllerFaults.FailImport("registry.redhat.io/3scale-amp2/zync-rhel7:3scale2.7");
+        Assert.Equal(4, (await Ciupgrade("patch-imagestreams")).Code);
+        Cluster.ControllerFaults.ClearImportFailure("registry.redhat.io/3scale-amp2/zync-rhel7:3scale2.7");
+
+        var (code, _, error) = await Ciupgrade("rollback", "--backup-dir", Backup);
+        await Cluster.WaitForIdleAsync(Timeout);
+
+        Assert.True(code == 0, error);
+        Assert.Equal(images, DcImages());
+        Assert.DoesNotContain("2.7", StreamTags()["amp-zync"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rerunning_rollback_sends_no_patch()
+    {
+        await UpgradeAsync();
+        Assert.Equal(0, (await Ciupgrade("rollback", "--backup-dir", Backup)).Code);
+        await Cluster.WaitForIdleAsync(Timeout);
+        Cluster.ClearRequests();
+
+        var (code, _, _) = await Ciupgrade("rollback", "--backup-dir", Backup);
+
+        Assert.Equal(0, code);
+        Assert.DoesNotContain(Cluster.Requests, r => r.Method == "PATCH");
+    }
+
+    [Fact]
+    public async Task Rollback_can_keep_the_target_tag()
+    {
+        await UpgradeAsync();
+
+        Assert.Equal(0, (await Ciupgrade("rollback", "--backup-dir", Backup, "--keep-target-tag")).Code);
+
+        Assert.Contains("2.7|", StreamTags()["amp-system"], StringComparison.Ordinal);
+        Assert.Contains("latest|{\"kind\":\"ImageStreamTag\",\"name\":\"2.6\"}", StreamTags()["amp-system"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rollback_refuses_a_backup_of_another_namespace()
+    {
+        Assert.Equal(0, (await Ciupgrade("backup", "--backup-dir", Backup)).Code);
+        var manifest = Path.Combine(Backup, "manifest.json");
+        var json = JsonNode.Parse(await File.ReadAllTextAsync(manifest))!;
+        json["namespace"] = "elsewhere";
+        await File.WriteAllTextAsync(manifest, json.ToJsonString());
+
+        var (code, _, error) = await Ciupgrade("rollback", "--backup-dir", Backup);
+
+        Assert.Equal(2, code);
+        Assert.Contains("holds a backup of namespace elsewhere, not 3scale", error, StringComparison.Ordinal);
+    }
+}

@@ -33,15 +33,16 @@ public static class CliApp
             s.AutoHelp = true;
         });
         var result = parser.ParseArguments<PreflightOptions, BackupOptions, PatchImageStreamsOptions, WaitRolloutsOptions,
-            SetReleaseOptions, VerifyOptions, RollbackOptions, DemoOptions>(args);
+            SetReleaseOptions, VerifyOptions, RollbackOptions, DriftOptions, DemoOptions>(args);
         return await result.MapResult(
             (PreflightOptions o) => RunAsync(o, stdout, stderr, c => new PreflightStage(c).RunAsync(NullIfEmpty(o.SystemImage), NullIfEmpty(o.ResultsDir), ct)),
             (BackupOptions o) => RunAsync(o, stdout, stderr, c => new BackupStage(c).RunAsync(o.BackupDir, o.Force, ct)),
             (PatchImageStreamsOptions o) => RunAsync(o, stdout, stderr, c => new PatchImageStreamsStage(c).RunAsync(o.NoWait, o.DryRun, NullIfEmpty(o.SystemImage), ct)),
             (WaitRolloutsOptions o) => RunAsync(o, stdout, stderr, c => new WaitRolloutsStage(c).RunAsync(o.DeploymentConfigs.Where(d => d.Length > 0).ToList(), ct)),
             (SetReleaseOptions o) => RunAsync(o, stdout, stderr, c => new SetReleaseStage(c).RunAsync(o.NoWait, o.DryRun, ct)),
-            (VerifyOptions o) => RunAsync(o, stdout, stderr, c => new VerifyStage(c).RunAsync(o.Junit, NullIfEmpty(o.ResultsDir), ct)),
+            (VerifyOptions o) => RunAsync(o, stdout, stderr, c => new VerifyStage(c).RunAsync(o.Junit, NullIfEmpty(o.ResultsDir), NullIfEmpty(o.WriteBaseline), ct)),
             (RollbackOptions o) => RunAsync(o, stdout, stderr, c => new RollbackStage(c).RunAsync(o.BackupDir, o.KeepTargetTag, o.NoWait, ct)),
+            (DriftOptions o) => RunAsync(o, stdout, stderr, c => new DriftStage(c).RunAsync(o.Junit, NullIfEmpty(o.ResultsDir), NullIfEmpty(o.Baseline), o.AllNamespaces, NullIfEmpty(o.Selector), ct)),
             (DemoOptions o) => Guard(stderr, () => DemoStage.RunAsync(o, stdout, stderr, ct)),
             errors => Task.FromResult(Usage(result, errors.ToList(), stdout, stderr)));
     }
@@ -62,8 +63,9 @@ public static class CliApp
             var timeout = Durations.Parse(options.Timeout);
             var plan = PlanLoader.Load(options.Plan);
             var (config, ns) = ClusterConnection.Resolve(options.Kubeconfig, options.Context, options.Namespace);
-            using var kube = ClusterConnection.CreateClient(config);
-            var context = new StageContext(new OpenShiftClient(kube, ns), plan, new Reporter(stdout, options.Output == "json", TimeProvider.System), TimeProvider.System, timeout);
+            var counter = new RequestCounter();
+            using var kube = ClusterConnection.CreateClient(config, counter);
+            var context = new StageContext(new OpenShiftClient(kube, ns, counter), plan, new Reporter(stdout, options.Output == "json", TimeProvider.System), TimeProvider.System, timeout);
             return (int)await stage(context);
         });
 

@@ -10,4 +10,7 @@ public sealed class VerifyOptions : ClusterOptions
 
     [Option("results-dir", HelpText = "Write Tekton results (passed, failed, skipped, status) into this directory.")]
     public string? ResultsDir { get; set; }
+
+    [Option("write-baseline", HelpText = "Also record the images every DeploymentConfig runs, for `drift --baseline`.")]
+    public string? WriteBaseline { get; set; }
 }

@@ -58,8 +58,8 @@ public static class ClusterConnection
         return (config, resolvedNamespace);
     }
 
-    public static Kubernetes CreateClient(KubernetesClientConfiguration config) =>
-        new Kubernetes(config, new TransientRetryHandler());
+    public static Kubernetes CreateClient(KubernetesClientConfiguration config, RequestCounter? counter = null) =>
+        counter is null ? new Kubernetes(config, new TransientRetryHandler()) : new Kubernetes(config, new TransientRetryHandler(), counter);
 
     private static string FirstLine(string text) => text.Split('\n')[0].Trim();
 }

@@ -14,9 +14,12 @@ namespace CiUpgrade.Cluster;
 /// with Kubernetes errors turned into <see cref="UpgradeException"/>s that name what to do. Retries of transient
 /// failures happen one level down, in <see cref="TransientRetryHandler"/>.
 /// </summary>
-public sealed class OpenShiftClient(Kubernetes kube, string ns)
+public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? counter = null)
 {
     public string Namespace { get; } = ns;
+
+    /// <summary>HTTP requests sent so far (retries included), for the drift benchmark's figures.</summary>
+    public int RequestsSent => counter?.Count ?? 0;
 
     public string Server => kube.BaseUri.ToString().TrimEnd('/');
 
@@ -31,6 +34,29 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns)
 
     public Task<ResourceList<DeploymentConfig>> ListDeploymentConfigsAsync(CancellationToken ct) =>
         ListAsync<DeploymentConfig>(DeploymentConfig.Group, DeploymentConfig.Version, DeploymentConfig.Plural, ct);
+
+    /// <summary>Every DeploymentConfig in every namespace the credentials can see (one LIST), optionally by label.</summary>
+    public Task<ResourceList<DeploymentConfig>> ListDeploymentConfigsEverywhereAsync(string? labelSelector, CancellationToken ct) =>
+        CallAsync("list deploymentconfigs", DeploymentConfig.Plural, DeploymentConfig.Group, () =>
+            kube.CustomObjects.ListClusterCustomObjectAsync<ResourceList<DeploymentConfig>>(DeploymentConfig.Group, DeploymentConfig.Version, DeploymentConfig.Plural,
+                labelSelector: labelSelector, cancellationToken: ct));
+
+    public Task<ResourceList<ImageStream>> ListImageStreamsEverywhereAsync(CancellationToken ct) =>
+        CallAsync("list imagestreams", ImageStream.Plural, ImageStream.Group, () =>
+            kube.CustomObjects.ListClusterCustomObjectAsync<ResourceList<ImageStream>>(ImageStream.Group, ImageStream.Version, ImageStream.Plural, cancellationToken: ct));
+
+    /// <summary>The ReplicationControllers of every DC, in this namespace or (everywhere) in all of them, with one LIST.</summary>
+    public async Task<IReadOnlyList<V1ReplicationController>> ListAllReplicationControllersAsync(bool everywhere, CancellationToken ct)
+    {
+        const string selector = "openshift.io/deployment-config.name";
+        var list = await CallAsync("list replicationcontrollers", "replicationcontrollers", string.Empty, () => everywhere
+            ? kube.CoreV1.ListReplicationControllerForAllNamespacesAsync(labelSelector: selector, cancellationToken: ct)
+            : kube.CoreV1.ListNamespacedReplicationControllerAsync(Namespace, labelSelector: selector, cancellationToken: ct));
+        return list.Items.ToList();
+    }
+
+    public async Task<V1ConfigMap?> GetConfigMapAsync(string ns, string name, CancellationToken ct) =>
+        await OrNullAsync(() => CallAsync("get configmaps", "configmaps", string.Empty, () => kube.CoreV1.ReadNamespacedConfigMapAsync(name, ns, cancellationToken: ct)));
 
     /// <summary>The raw JSON of every object of a kind, for backups that must lose no field.</summary>
     public async Task<JsonArray> ListRawAsync(string group, string version, string plural, CancellationToken ct)

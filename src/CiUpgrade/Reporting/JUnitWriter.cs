@@ -11,13 +11,29 @@ namespace CiUpgrade.Reporting;
 /// </summary>
 public static class JUnitWriter
 {
-    public static XDocument Build(string suiteName, string ns, IReadOnlyList<DigestResult> results, DateTimeOffset started, TimeSpan elapsed, string hostname)
+    public static XDocument Build(string suiteName, string ns, IReadOnlyList<DigestResult> results, DateTimeOffset started, TimeSpan elapsed, string hostname) =>
+        Build([(suiteName, ns, results)], started, elapsed, hostname);
+
+    /// <summary>One testsuite per namespace (id 0, 1, ...), e.g. for a drift check across namespaces.</summary>
+    public static XDocument Build(IReadOnlyList<(string SuiteName, string Namespace, IReadOnlyList<DigestResult> Results)> suites, DateTimeOffset started, TimeSpan elapsed, string hostname)
+    {
+        var root = new XElement("testsuites");
+        var share = suites.Count == 0 ? elapsed : elapsed / suites.Count;
+        for (var i = 0; i < suites.Count; i++)
+        {
+            root.Add(Suite(suites[i].SuiteName, suites[i].Namespace, suites[i].Results, started, share, hostname, i));
+        }
+
+        return new XDocument(new XDeclaration("1.0", "UTF-8", null), root);
+    }
+
+    private static XElement Suite(string suiteName, string ns, IReadOnlyList<DigestResult> results, DateTimeOffset started, TimeSpan elapsed, string hostname, int id)
     {
         var perCase = results.Count == 0 ? 0 : elapsed.TotalSeconds / results.Count;
         var suite = new XElement("testsuite",
             new XAttribute("name", suiteName),
             new XAttribute("package", ns),
-            new XAttribute("id", 0),
+            new XAttribute("id", id),
             new XAttribute("hostname", hostname),
             new XAttribute("timestamp", started.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture)),
             new XAttribute("tests", results.Count),
@@ -50,7 +66,7 @@ public static class JUnitWriter
 
         suite.Add(new XElement("system-out", string.Join("\n", results.Select(r => $"{r.DeploymentConfig}: {r.Outcome}: {r.Message}"))));
         suite.Add(new XElement("system-err", string.Empty));
-        return new XDocument(new XDeclaration("1.0", "UTF-8", null), new XElement("testsuites", suite));
+        return suite;
     }
 
     private static string Seconds(double seconds) => Math.Round(seconds, 3).ToString("0.000", CultureInfo.InvariantCulture);

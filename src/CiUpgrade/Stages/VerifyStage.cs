@@ -12,7 +12,7 @@ public sealed class VerifyStage(StageContext context)
 {
     private const string Stage = "verify";
 
-    public async Task<ExitCode> RunAsync(string junitPath, string? resultsDir, CancellationToken ct)
+    public async Task<ExitCode> RunAsync(string junitPath, string? resultsDir, string? baselinePath, CancellationToken ct)
     {
         var started = context.Time.GetUtcNow();
         var dcs = (await context.Client.ListDeploymentConfigsAsync(ct)).Items.ToDictionary(d => d.Metadata.Name, StringComparer.Ordinal);
@@ -26,6 +26,12 @@ public sealed class VerifyStage(StageContext context)
         }
 
         WriteJUnit(junitPath, results, started, elapsed);
+        if (baselinePath is not null)
+        {
+            Baseline.Write(baselinePath, context.Namespace, null, dcs.Values);
+            context.Reporter.Event(Stage, "baseline", $"images of {dcs.Count} DeploymentConfigs recorded in {baselinePath}");
+        }
+
         var failed = results.Count(r => r.Outcome == CheckOutcome.Failed);
         var passed = results.Count(r => r.Outcome == CheckOutcome.Passed);
         var skipped = results.Count(r => r.Outcome == CheckOutcome.Skipped);

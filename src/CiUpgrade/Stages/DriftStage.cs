@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Xml;
+using CiUpgrade.Cluster.Models;
+using CiUpgrade.Reporting;
+using CiUpgrade.Rules;
+
+namespace CiUpgrade.Stages;
+
+/// <summary>
+/// The scheduled check: for one namespace, or every 3scale install the credentials can see, one LIST each of
+/// DeploymentConfigs, image streams and ReplicationControllers; the drift rules per namespace; a JUnit testsuite
+/// per namespace; one line per drifted item saying what it was and what it is. Exit 1 on any drift.
+/// </summary>
+public sealed class DriftStage(StageContext context)
+{
+    private const string Stage = "drift";
+
+    public async Task<ExitCode> RunAsync(string junitPath, string? resultsDir, string? baselinePath, bool allNamespaces, string? selector, CancellationToken ct)
+    {
+        var started = context.Time.GetUtcNow();
+        var baseline = baselinePath is null ? null : Baseline.Read(baselinePath);
+        var client = context.Client;
+        var dcs = allNamespaces ? (await client.ListDeploymentConfigsEverywhereAsync(selector, ct)).Items : (await client.ListDeploymentConfigsAsync(ct)).Items;
+        var streams = allNamespaces ? (await client.ListImageStreamsEverywhereAsync(ct)).Items : (await client.ListImageStreamsAsync(ct)).Items;
+        var rcs = await client.ListAllReplicationControllersAsync(allNamespaces, ct);
+        var release = context.Plan.Release;
+        var installs = dcs.Where(d => d.Metadata.Name == release.DeploymentConfig).Select(d => d.Metadata.NamespaceProperty ?? context.Namespace)
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (installs.Count == 0)
+        {
+            throw new UpgradeException(ExitCode.WrongClusterState, allNamespaces
+                ? "no 3scale install found in any namespace these credentials can list"
+                : $"namespace {context.Namespace} holds no 3scale install: DeploymentConfig {release.DeploymentConfig} not found (check -n/--namespace)");
+        }
+
+        var suites = new List<(string, string, IReadOnlyList<DigestResult>)>();
+        foreach (var ns in installs)
+        {
+            string Ns<T>(T o, Func<T, string?> get) => get(o) ?? context.Namespace;
+            var nsDcs = dcs.Where(d => Ns(d, x => x.Metadata.NamespaceProperty) == ns).ToDictionary(d => d.Metadata.Name, StringComparer.Ordinal);
+            var nsStreams = streams.Where(s => Ns(s, x => x.Metadata.NamespaceProperty) == ns).ToDictionary(s => s.Metadata.Name, StringComparer.Ordinal);
+            var nsRcs = rcs.Where(r => Ns(r, x => x.Metadata.NamespaceProperty) == ns).ToList();
+            var state = new NamespaceState(ns, nsDcs, nsStreams, nsRcs, await ReleaseAsync(ns, nsDcs[release.DeploymentConfig], ct));
+            var results = DriftCheck.Check(context.Plan, state, baseline?.Namespace == ns ? baseline.Images : null);
+            foreach (var item in results.Where(r => r.Outcome == CheckOutcome.Failed))
+            {
+                context.Reporter.Event(Stage, "drift", $"{ns}: {item.Message}", new Dictionary<string, string> { ["namespace"] = ns, ["check"] = item.DeploymentConfig });
+            }
+
+            suites.Add(($"ciupgrade.drift.{ns}", ns, results));
+        }
+
+        var all = suites.SelectMany(s => s.Item3).ToList();
+        var failed = all.Count(r => r.Outcome == CheckOutcome.Failed);
+        var drifted = suites.Count(s => s.Item3.Any(r => r.Outcome == CheckOutcome.Failed));
+        Write(junitPath, JUnitWriter.Build(suites, started, context.Time.GetUtcNow() - started, Environment.MachineName));
+        TektonResults.Write(resultsDir, new Dictionary<string, string>
+        {
+            ["passed"] = all.Count(r => r.Outcome == CheckOutcome.Passed).ToString(CultureInfo.InvariantCulture),
+            ["failed"] = failed.ToString(CultureInfo.InvariantCulture),
+            ["skipped"] = all.Count(r => r.Outcome == CheckOutcome.Skipped).ToString(CultureInfo.InvariantCulture),
+            ["status"] = failed == 0 ? "Succeeded" : "Failed",
+            ["drifted"] = drifted.ToString(CultureInfo.InvariantCulture),
+        });
+        context.Reporter.Event(Stage, "summary",
+            $"{installs.Count} installs checked, {drifted} drifted; {all.Count - failed} checks passed, {failed} failed; {client.RequestsSent} requests; JUnit report: {junitPath}");
+        return failed == 0 ? ExitCode.Success : ExitCode.VerificationFailed;
+    }
+
+    /// <summary>The release a namespace's system-app shows: the literal value, or the ConfigMap it points to (one GET).</summary>
+    private async Task<string?> ReleaseAsync(string ns, DeploymentConfig app, CancellationToken ct)
+    {
+        var release = context.Plan.Release;
+        var reference = app.Spec.Template?.Spec?.Containers?.SelectMany(c => c.Env ?? []).FirstOrDefault(e => e.Name == release.Env)?.ValueFrom?.ConfigMapKeyRef;
+        var configMap = reference is null ? null : await context.Client.GetConfigMapAsync(ns, reference.Name, ct);
+        return ReleaseEnvPatch.CurrentRelease(app, release, (_, key) => configMap?.Data?.TryGetValue(key, out var v) == true ? v : null);
+    }
+
+    private static void Write(string path, System.Xml.Linq.XDocument document)
+    {
+        try
+        {
+            var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+            if (!string.IsNullOrEmpty(directory))
+            {
+                Directory.CreateDirectory(directory);
+            }
+
+            using var writer = XmlWriter.Create(path, new XmlWriterSettings { Indent = true, Encoding = new System.Text.UTF8Encoding(false) });
+            document.Save(writer);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UpgradeException(ExitCode.BadInput, $"cannot write the JUnit report to {path}: {e.Message} (check --junit)");
+        }
+    }
+}

@@ -61,9 +61,21 @@ public sealed class PipelineContractTests : IAsyncLifetime
         var run = await Runner(RoleYaml).RunAsync("3scale-drift-check", new Dictionary<string, string> { ["namespace"] = Ns }, Timeout);
 
         Assert.Equal("Failed", run.Status);
-        Assert.Equal(1, run.Task("verify").ExitCode);
-        Assert.Equal("Failed", run.Task("verify").Results["status"]);
-        Assert.True(File.Exists(Path.Combine(_dir, "workspace", "verify-junit.xml")));
+        Assert.Equal(1, run.Task("drift").ExitCode);
+        Assert.Equal("Failed", run.Task("drift").Results["status"]);
+        Assert.True(File.Exists(Path.Combine(_dir, "workspace", "drift-junit.xml")));
+    }
+
+    [Fact]
+    public async Task Drift_check_pipeline_passes_after_the_upgrade_pipeline()
+    {
+        var runner = Runner(RoleYaml);
+        Assert.Equal("Succeeded", (await runner.RunAsync("3scale-upgrade", new Dictionary<string, string> { ["namespace"] = Ns }, Timeout)).Status);
+
+        var run = await runner.RunAsync("3scale-drift-check", new Dictionary<string, string> { ["namespace"] = Ns }, Timeout);
+
+        Assert.True(run.Status == "Succeeded", run.Task("drift").Error + run.Task("drift").Output);
+        Assert.Equal(("Succeeded", "0"), (run.Results["drift-status"], run.Results["drift-failed"]));
     }
 
     [Fact]

@@ -33,7 +33,7 @@ public static class CliApp
             s.AutoHelp = true;
         });
         var result = parser.ParseArguments<PreflightOptions, BackupOptions, PatchImageStreamsOptions, WaitRolloutsOptions,
-            SetReleaseOptions, VerifyOptions, RollbackOptions, DriftOptions, DemoOptions>(args);
+            SetReleaseOptions, VerifyOptions, RollbackOptions, DriftOptions, PlanOptions, DemoOptions>(args);
         return await result.MapResult(
             (PreflightOptions o) => RunAsync(o, stdout, stderr, c => new PreflightStage(c).RunAsync(NullIfEmpty(o.SystemImage), NullIfEmpty(o.ResultsDir), ct)),
             (BackupOptions o) => RunAsync(o, stdout, stderr, c => new BackupStage(c).RunAsync(o.BackupDir, o.Force, ct)),
@@ -43,6 +43,7 @@ public static class CliApp
             (VerifyOptions o) => RunAsync(o, stdout, stderr, c => new VerifyStage(c).RunAsync(o.Junit, NullIfEmpty(o.ResultsDir), NullIfEmpty(o.WriteBaseline), ct)),
             (RollbackOptions o) => RunAsync(o, stdout, stderr, c => new RollbackStage(c).RunAsync(o.BackupDir, o.KeepTargetTag, o.NoWait, ct)),
             (DriftOptions o) => RunAsync(o, stdout, stderr, c => new DriftStage(c).RunAsync(o.Junit, NullIfEmpty(o.ResultsDir), NullIfEmpty(o.Baseline), o.AllNamespaces, NullIfEmpty(o.Selector), ct)),
+            (PlanOptions o) => RunAsync(o, stdout, stderr, c => new PlanStage(c).RunAsync(NullIfEmpty(o.SystemImage), ct)),
             (DemoOptions o) => Guard(stderr, () => DemoStage.RunAsync(o, stdout, stderr, ct)),
             errors => Task.FromResult(Usage(result, errors.ToList(), stdout, stderr)));
     }

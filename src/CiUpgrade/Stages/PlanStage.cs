@@ -1,0 +1,89 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using CiUpgrade.Cluster;
+using CiUpgrade.Rules;
+
+namespace CiUpgrade.Stages;
+
+/// <summary>
+/// What the forward stages would do, without doing it: each patch patch-imagestreams and set-release would send,
+/// in order, sent with server-side dry run (so the server validates it and stores nothing), the DCs each stream
+/// would roll out, and every problem preflight would raise. Exit 0 when the plan can run, else preflight's code.
+/// </summary>
+public sealed class PlanStage(StageContext context)
+{
+    private const string Stage = "plan";
+
+    public async Task<ExitCode> RunAsync(string? systemImage, CancellationToken ct)
+    {
+        var plan = context.Plan;
+        var problems = new List<UpgradeException>();
+        try
+        {
+            await new PreflightStage(context with { Reporter = new Reporting.Reporter(TextWriter.Null, false, context.Time) }).RunAsync(systemImage, null, ct);
+        }
+        catch (UpgradeException e)
+        {
+            problems.Add(e);
+            context.Reporter.Event(Stage, "problem", $"preflight: {e.Message}", new Dictionary<string, string> { ["exitCode"] = ((int)e.ExitCode).ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        }
+
+        var snapshot = await InstallSnapshot.ReadAsync(context, ct);
+        var step = 0;
+        foreach (var stream in InstallInspection.ApplicableStreams(plan, snapshot.DeploymentConfigNames))
+        {
+            var current = snapshot.Streams.GetValueOrDefault(stream.Name);
+            if (current is null)
+            {
+                continue;
+            }
+
+            var ops = ImageStreamTagPatch.For(current, stream, plan.Target, stream.Name == plan.Oracle.ImageStream ? systemImage : null);
+            var triggered = InstallInspection.Triggered(snapshot.DeploymentConfigs.Values, stream.Name);
+            await ReportAsync(++step, "imagestreams", stream.Name, ops, triggered, () => context.Client.PatchImageStreamAsync(stream.Name, ops, true, ct));
+        }
+
+        if (snapshot.DeploymentConfigs.GetValueOrDefault(plan.Release.DeploymentConfig) is { } app)
+        {
+            var ops = ReleaseEnvPatch.For(app, plan.Release, plan.Target);
+            await ReportAsync(++step, "deploymentconfigs", app.Metadata.Name, ops, [app.Metadata.Name],
+                () => context.Client.PatchDeploymentConfigAsync(app.Metadata.Name, ops, true, ct));
+        }
+
+        context.Reporter.Event(Stage, "done", problems.Count == 0
+            ? $"{step} steps; nothing was changed"
+            : $"{step} steps; {problems.Count} problem(s) would stop the upgrade; nothing was changed");
+        return problems.Count == 0 ? ExitCode.Success : problems[0].ExitCode;
+    }
+
+    private async Task ReportAsync<T>(int step, string kind, string name, JsonArray ops, IReadOnlyList<string> rollsOut, Func<Task<T>> dryRun)
+    {
+        var fields = new Dictionary<string, string>
+        {
+            ["step"] = step.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["resource"] = kind,
+            ["name"] = name,
+            ["patch"] = ops.ToJsonString(),
+            ["rollsOut"] = string.Join(",", rollsOut),
+        };
+        if (ops.Count == 0)
+        {
+            context.Reporter.Event(Stage, "unchanged", $"{step}. {kind}/{name}: already as planned, no patch", fields);
+            return;
+        }
+
+        try
+        {
+            await dryRun();
+            fields["dryRun"] = "accepted";
+        }
+        catch (ClusterRequestException e) when (e.StatusCode is HttpStatusCode.UnprocessableEntity or HttpStatusCode.Conflict or HttpStatusCode.BadRequest)
+        {
+            fields["dryRun"] = "rejected: " + e.Message;
+        }
+
+        context.Reporter.Event(Stage, "patch",
+            $"{step}. {kind}/{name}: JSON patch {ops.ToJsonString()} (server dry run: {fields["dryRun"]}); rolls out: {(rollsOut.Count == 0 ? "nothing" : string.Join(", ", rollsOut))}",
+            fields);
+    }
+}

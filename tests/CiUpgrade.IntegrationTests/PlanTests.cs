@@ -1,0 +1,65 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using CiUpgrade.Simulator.Seed;
+
+namespace CiUpgrade.IntegrationTests;
+
+public sealed partial class PlanTests : UpgradeTest
+{
+    private static string WithoutResourceVersion(string patch) => ResourceVersionTest().Replace(patch, "\"value\":\"*\"");
+
+    [Fact]
+    public async Task Plan_changes_nothing_in_the_cluster()
+    {
+        var before = Cluster.Registry.List("imagestreams", Ns).Items.Concat(Cluster.Registry.List("deploymentconfigs", Ns).Items)
+            .Select(o => (string?)o["metadata"]!["resourceVersion"]).ToList();
+
+        var (code, output, error) = await Ciupgrade("plan");
+        await Cluster.WaitForIdleAsync(Timeout);
+
+        Assert.True(code == 0, error);
+        var after = Cluster.Registry.List("imagestreams", Ns).Items.Concat(Cluster.Registry.List("deploymentconfigs", Ns).Items)
+            .Select(o => (string?)o["metadata"]!["resourceVersion"]).ToList();
+        Assert.Equal(before, after);
+        Assert.Contains("1. imagestreams/amp-system: JSON patch", output, StringComparison.Ordinal);
+        Assert.Contains("rolls out: system-app, system-sidekiq, system-sphinx", output, StringComparison.Ordinal);
+        Assert.Contains("server dry run: accepted", output, StringComparison.Ordinal);
+        Assert.All(Cluster.Requests.Where(r => r.Method == "PATCH"), r => Assert.Contains("dryRun=All", r.Query, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Plan_lists_exactly_the_patches_the_real_run_then_sends()
+    {
+        var (_, output, _) = await Ciupgrade("plan", "--output", "json");
+        var planned = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!)
+            .Where(e => (string?)e["event"] == "patch")
+            .Select(e => $"{e["resource"]}/{e["name"]} {WithoutResourceVersion((string)e["patch"]!)}").ToList();
+        Cluster.ClearRequests();
+
+        Assert.Equal(0, (await Ciupgrade("patch-imagestreams")).Code);
+        Assert.Equal(0, (await Ciupgrade("set-release")).Code);
+
+        var sent = Cluster.Requests.Where(r => r.Method == "PATCH" && !r.Query.Contains("dryRun", StringComparison.Ordinal))
+            .Select(r => $"{r.Path.Split('/')[^2]}/{r.Path.Split('/')[^1]} {WithoutResourceVersion(r.Body!)}").ToList();
+        Assert.Equal(10, planned.Count);
+        Assert.Equal(planned, sent);
+    }
+
+    [GeneratedRegex("(?<=\"path\":\"/metadata/resourceVersion\",)\"value\":\"[0-9]+\"")]
+    private static partial Regex ResourceVersionTest();
+}
+
+public sealed class OraclePlanTests : UpgradeTest
+{
+    protected override SeedOptions Seed => SeedOptions.Parse("3scale-2.6,oracle");
+
+    [Fact]
+    public async Task Plan_reports_the_preflight_problem_and_exits_with_its_code()
+    {
+        var (code, output, _) = await Ciupgrade("plan");
+
+        Assert.Equal(4, code);
+        Assert.Contains("[plan] preflight: this 3scale install uses an Oracle database", output, StringComparison.Ordinal);
+        Assert.Contains("1 problem(s) would stop the upgrade; nothing was changed", output, StringComparison.Ordinal);
+    }
+}

@@ -8,6 +8,7 @@ string? kubeconfig = null;
 var port = 0;
 var seed = "3scale-2.6";
 var timing = "demo";
+var copies = 1;
 for (var i = 0; i < args.Length; i++)
 {
     string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -20,8 +21,9 @@ for (var i = 0; i < args.Length; i++)
             case "--port": port = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
             case "--seed": seed = Next(); break;
             case "--timing": timing = Next(); break;
+            case "--namespaces": copies = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
             case "--help" or "-h":
-                Console.WriteLine("usage: CiUpgrade.Simulator --namespace NS --kubeconfig-out FILE [--port 0] [--seed 3scale-2.6[,oracle][,no-optional][,postgresql]] [--timing fast|demo|real]");
+                Console.WriteLine("usage: CiUpgrade.Simulator --namespace NS --kubeconfig-out FILE [--port 0] [--seed 3scale-2.6[,oracle][,no-optional][,postgresql]] [--timing fast|demo|real] [--namespaces N: seed NS-0 .. NS-(N-1) instead of NS]");
                 return 0;
             default: throw new ArgumentException($"unknown flag {args[i]} (see --help)");
         }
@@ -42,7 +44,9 @@ if (kubeconfig is null)
 SimulatedClusterOptions options;
 try
 {
-    options = new SimulatedClusterOptions { Port = port, Timing = ControllerTiming.Parse(timing), Seeds = [(ns, SeedOptions.Parse(seed))] };
+    var parsed = SeedOptions.Parse(seed);
+    var seeds = copies == 1 ? [(ns, parsed)] : Enumerable.Range(0, copies).Select(i => ($"{ns}-{i}", parsed)).ToList();
+    options = new SimulatedClusterOptions { Port = port, Timing = ControllerTiming.Parse(timing), Seeds = seeds };
 }
 catch (ArgumentException e)
 {
@@ -56,7 +60,12 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     stop.Cancel();
 };
-AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
+// SIGTERM (kill, timeout, a container stop): ASP.NET's console lifetime would swallow it, so handle it here.
+using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    stop.Cancel();
+});
 
 await using var cluster = await SimulatedCluster.StartAsync(options, stop.Token);
 cluster.WriteKubeconfig(kubeconfig, ns: ns);

@@ -161,7 +161,8 @@ public sealed class DriftTests : UpgradeTest
         var lists = Cluster.Requests.Where(r => r.Method == "GET").Select(r => r.Path).ToList();
         Assert.Equal(1, lists.Count(p => p == "/apis/apps.openshift.io/v1/deploymentconfigs"));
         Assert.Equal(1, lists.Count(p => p == "/apis/image.openshift.io/v1/imagestreams"));
-        Assert.Equal(1, lists.Count(p => p == "/api/v1/replicationcontrollers"));
+        Assert.Equal(1, lists.Count(p => p == "/api/v1/configmaps"));
+        Assert.Equal(3, Cluster.Requests.Count);
         Assert.DoesNotContain(lists, p => p.Contains("/deploymentconfigs/", StringComparison.Ordinal));
     }
 }

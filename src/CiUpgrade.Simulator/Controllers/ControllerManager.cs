@@ -19,8 +19,12 @@ public sealed class ControllerManager : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _wake = new(0);
     private readonly Lock _idleLock = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _dirty = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _waiting = new(StringComparer.Ordinal);
     private TaskCompletionSource _idleSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _idleAtResourceVersion = -1;
+    private long _pumpedResourceVersion;
+    private long _startResourceVersion;
     private Task? _loop;
 
     public ControllerManager(ResourceRegistry registry, ControllerTiming timing, ControllerFaults faults, TimeProvider? time = null)
@@ -48,13 +52,17 @@ public sealed class ControllerManager : IAsyncDisposable
             return;
         }
 
+        _startResourceVersion = _registry.Store.CurrentResourceVersion;
         var events = _registry.Store.Watch(null, null, null, _stop.Token);
         _ = Task.Run(async () =>
         {
             try
             {
-                await foreach (var _ in events.ReadAllAsync(_stop.Token))
+                await foreach (var e in events.ReadAllAsync(_stop.Token))
                 {
+                    // Only namespaces that changed get a pass, so a cluster with many idle installs stays cheap.
+                    _dirty[e.Namespace] = 0;
+                    Interlocked.Exchange(ref _pumpedResourceVersion, e.ResourceVersion);
                     if (_wake.CurrentCount == 0)
                     {
                         _wake.Release();
@@ -170,11 +178,34 @@ public sealed class ControllerManager : IAsyncDisposable
         while (!cancellationToken.IsCancellationRequested)
         {
             var before = _registry.Store.CurrentResourceVersion;
-            var result = RunPass();
-            if (!result.Changed && !result.Pending && _registry.Store.CurrentResourceVersion == before)
+            var namespaces = new HashSet<string>(_waiting, StringComparer.Ordinal);
+            foreach (var ns in _dirty.Keys)
+            {
+                _dirty.TryRemove(ns, out _);
+                namespaces.Add(ns);
+            }
+
+            var busy = false;
+            foreach (var ns in namespaces.Where(n => n.Length > 0))
+            {
+                var result = RunPass(ns);
+                busy |= result.Changed || result.Pending;
+                if (result.Pending)
+                {
+                    _waiting.Add(ns);
+                }
+                else
+                {
+                    _waiting.Remove(ns);
+                }
+            }
+
+            // Idle only once every change up to now has reached the dirty set (the event pump runs apart).
+            var allSeen = Interlocked.Read(ref _pumpedResourceVersion) >= before || before == _startResourceVersion;
+            if (!busy && allSeen && _waiting.Count == 0 && _dirty.IsEmpty && _registry.Store.CurrentResourceVersion == before)
             {
                 MarkIdle(before);
-                await WaitForWorkAsync(TimeSpan.FromMilliseconds(250), cancellationToken);
+                await WaitForWorkAsync(Timeout.InfiniteTimeSpan, cancellationToken);
             }
             else
             {
@@ -220,15 +251,15 @@ public sealed class ControllerManager : IAsyncDisposable
         throw new InvalidOperationException($"namespace {ns} did not settle");
     }
 
-    private PassResult RunPass()
+    private PassResult RunPass(string ns)
     {
         lock (_registry.ControllerLock)
         {
-            return RunPassLocked();
+            return RunPassLocked(ns);
         }
     }
 
-    private PassResult RunPassLocked()
+    private PassResult RunPassLocked(string ns)
     {
         var result = default(PassResult);
         var now = _time.GetUtcNow();
@@ -236,7 +267,7 @@ public sealed class ControllerManager : IAsyncDisposable
         {
             try
             {
-                result |= controller.Reconcile(now, null);
+                result |= controller.Reconcile(now, ns);
             }
             catch (Exception e) when (e is StoreException or InvalidObjectException or InvalidOperationException or KeyNotFoundException)
             {

@@ -45,18 +45,13 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
         CallAsync("list imagestreams", ImageStream.Plural, ImageStream.Group, () =>
             kube.CustomObjects.ListClusterCustomObjectAsync<ResourceList<ImageStream>>(ImageStream.Group, ImageStream.Version, ImageStream.Plural, cancellationToken: ct));
 
-    /// <summary>The ReplicationControllers of every DC, in this namespace or (everywhere) in all of them, with one LIST.</summary>
-    public async Task<IReadOnlyList<V1ReplicationController>> ListAllReplicationControllersAsync(bool everywhere, CancellationToken ct)
+    /// <summary>The ConfigMaps of one name in every namespace (one LIST with a metadata.name field selector).</summary>
+    public async Task<IReadOnlyList<V1ConfigMap>> ListConfigMapsEverywhereAsync(string name, CancellationToken ct)
     {
-        const string selector = "openshift.io/deployment-config.name";
-        var list = await CallAsync("list replicationcontrollers", "replicationcontrollers", string.Empty, () => everywhere
-            ? kube.CoreV1.ListReplicationControllerForAllNamespacesAsync(labelSelector: selector, cancellationToken: ct)
-            : kube.CoreV1.ListNamespacedReplicationControllerAsync(Namespace, labelSelector: selector, cancellationToken: ct));
+        var list = await CallAsync("list configmaps", "configmaps", string.Empty, () =>
+            kube.CoreV1.ListConfigMapForAllNamespacesAsync(fieldSelector: $"metadata.name={name}", cancellationToken: ct));
         return list.Items.ToList();
     }
-
-    public async Task<V1ConfigMap?> GetConfigMapAsync(string ns, string name, CancellationToken ct) =>
-        await OrNullAsync(() => CallAsync("get configmaps", "configmaps", string.Empty, () => kube.CoreV1.ReadNamespacedConfigMapAsync(name, ns, cancellationToken: ct)));
 
     /// <summary>The raw JSON of every object of a kind, for backups that must lose no field.</summary>
     public async Task<JsonArray> ListRawAsync(string group, string version, string plural, CancellationToken ct)

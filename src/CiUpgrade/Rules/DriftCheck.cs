@@ -1,6 +1,5 @@
 using CiUpgrade.Cluster.Models;
 using CiUpgrade.Plans;
-using k8s.Models;
 
 namespace CiUpgrade.Rules;
 
@@ -9,7 +8,6 @@ public sealed record NamespaceState(
     string Namespace,
     IReadOnlyDictionary<string, DeploymentConfig> DeploymentConfigs,
     IReadOnlyDictionary<string, ImageStream> Streams,
-    IReadOnlyList<V1ReplicationController> ReplicationControllers,
     string? Release);
 
 /// <summary>
@@ -39,10 +37,9 @@ public static class DriftCheck
                 [$"expected {plan.Release.Env}={plan.Target} on {plan.Release.DeploymentConfig}, actual {state.Release ?? "(unset)"}"]);
         results.Add(release);
 
-        var rcsByDc = state.ReplicationControllers.ToLookup(rc => rc.Metadata.Labels?.TryGetValue("openshift.io/deployment-config.name", out var n) == true ? n : string.Empty);
         foreach (var dc in state.DeploymentConfigs.Values.OrderBy(d => d.Metadata.Name, StringComparer.Ordinal))
         {
-            var verdict = RolloutState.Evaluate(dc, rcsByDc[dc.Metadata.Name].ToList(), RolloutExpectation.None);
+            var verdict = RolloutState.EvaluateSettled(dc);
             var available = dc.Status.AvailableReplicas >= dc.Spec.Replicas;
             if (dc.Spec.Replicas == 0)
             {

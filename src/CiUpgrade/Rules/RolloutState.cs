@@ -69,6 +69,28 @@ public static class RolloutState
         return Verdict(RolloutPhase.Waiting, $"{dc.Status.AvailableReplicas} of {desired} updated replicas are available");
     }
 
+    /// <summary>
+    /// The settled-state judgement from the DC's status alone (what `oc rollout status` reads): the latest version
+    /// observed and reported available by Progressing=NewReplicationControllerAvailable, every replica updated and
+    /// available, none left on older versions (status.replicas counts every RC's pods). Enough for a drift check,
+    /// which must not list every RC of every install.
+    /// </summary>
+    public static RolloutVerdict EvaluateSettled(DeploymentConfig dc)
+    {
+        var version = dc.Status.LatestVersion;
+        var rcName = $"{dc.Metadata.Name}-{version.ToString(CultureInfo.InvariantCulture)}";
+        var progressing = dc.Status.Conditions?.FirstOrDefault(c => c.Type == "Progressing");
+        var s = dc.Status;
+        var done = (dc.Metadata.Generation ?? 0) <= s.ObservedGeneration
+            && progressing?.Reason == "NewReplicationControllerAvailable"
+            && progressing.Message?.Contains($"\"{rcName}\"", StringComparison.Ordinal) == true
+            && s.UpdatedReplicas == dc.Spec.Replicas && s.Replicas == s.UpdatedReplicas && s.AvailableReplicas >= dc.Spec.Replicas;
+        var message = done ? $"replication controller \"{rcName}\" successfully rolled out"
+            : progressing?.Message ?? $"version {version} has not rolled out";
+        return new RolloutVerdict(done ? RolloutPhase.Complete : progressing?.Reason is "ProgressDeadlineExceeded" or "RolloutCancelled" ? RolloutPhase.Failed : RolloutPhase.Waiting,
+            message, version, s.AvailableReplicas, dc.Spec.Replicas, "unknown");
+    }
+
     /// <summary>Why the pods of a rollout are not ready, from their container states (ImagePullBackOff, CrashLoopBackOff, ...).</summary>
     public static string? PodFailureReason(IEnumerable<V1Pod> pods)
     {

@@ -8,7 +8,8 @@ namespace CiUpgrade.Stages;
 
 /// <summary>
 /// The scheduled check: for one namespace, or every 3scale install the credentials can see, one LIST each of
-/// DeploymentConfigs, image streams and ReplicationControllers; the drift rules per namespace; a JUnit testsuite
+/// DeploymentConfigs and image streams (plus one of the release ConfigMaps when a release is read through
+/// one); the drift rules per namespace; a JUnit testsuite
 /// per namespace; one line per drifted item saying what it was and what it is. Exit 1 on any drift.
 /// </summary>
 public sealed class DriftStage(StageContext context)
@@ -22,7 +23,6 @@ public sealed class DriftStage(StageContext context)
         var client = context.Client;
         var dcs = allNamespaces ? (await client.ListDeploymentConfigsEverywhereAsync(selector, ct)).Items : (await client.ListDeploymentConfigsAsync(ct)).Items;
         var streams = allNamespaces ? (await client.ListImageStreamsEverywhereAsync(ct)).Items : (await client.ListImageStreamsAsync(ct)).Items;
-        var rcs = await client.ListAllReplicationControllersAsync(allNamespaces, ct);
         var release = context.Plan.Release;
         var installs = dcs.Where(d => d.Metadata.Name == release.DeploymentConfig).Select(d => d.Metadata.NamespaceProperty ?? context.Namespace)
             .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
@@ -33,14 +33,16 @@ public sealed class DriftStage(StageContext context)
                 : $"namespace {context.Namespace} holds no 3scale install: DeploymentConfig {release.DeploymentConfig} not found (check -n/--namespace)");
         }
 
+        var configMaps = await ReleaseConfigMapsAsync(dcs, allNamespaces, ct);
         var suites = new List<(string, string, IReadOnlyList<DigestResult>)>();
         foreach (var ns in installs)
         {
             string Ns<T>(T o, Func<T, string?> get) => get(o) ?? context.Namespace;
             var nsDcs = dcs.Where(d => Ns(d, x => x.Metadata.NamespaceProperty) == ns).ToDictionary(d => d.Metadata.Name, StringComparer.Ordinal);
             var nsStreams = streams.Where(s => Ns(s, x => x.Metadata.NamespaceProperty) == ns).ToDictionary(s => s.Metadata.Name, StringComparer.Ordinal);
-            var nsRcs = rcs.Where(r => Ns(r, x => x.Metadata.NamespaceProperty) == ns).ToList();
-            var state = new NamespaceState(ns, nsDcs, nsStreams, nsRcs, await ReleaseAsync(ns, nsDcs[release.DeploymentConfig], ct));
+            var app = nsDcs[release.DeploymentConfig];
+            var state = new NamespaceState(ns, nsDcs, nsStreams, ReleaseEnvPatch.CurrentRelease(app, release,
+                (name, key) => configMaps.GetValueOrDefault((ns, name))?.Data?.TryGetValue(key, out var v) == true ? v : null));
             var results = DriftCheck.Check(context.Plan, state, baseline?.Namespace == ns ? baseline.Images : null);
             foreach (var item in results.Where(r => r.Outcome == CheckOutcome.Failed))
             {
@@ -67,13 +69,28 @@ public sealed class DriftStage(StageContext context)
         return failed == 0 ? ExitCode.Success : ExitCode.VerificationFailed;
     }
 
-    /// <summary>The release a namespace's system-app shows: the literal value, or the ConfigMap it points to (one GET).</summary>
-    private async Task<string?> ReleaseAsync(string ns, DeploymentConfig app, CancellationToken ct)
+    /// <summary>
+    /// The ConfigMaps system-app reads its release from, where it does (before the upgrade): one GET for a
+    /// namespace, one LIST narrowed by name across namespaces, never one request per install.
+    /// </summary>
+    private async Task<Dictionary<(string Ns, string Name), k8s.Models.V1ConfigMap>> ReleaseConfigMapsAsync(IList<DeploymentConfig> dcs, bool allNamespaces, CancellationToken ct)
     {
         var release = context.Plan.Release;
-        var reference = app.Spec.Template?.Spec?.Containers?.SelectMany(c => c.Env ?? []).FirstOrDefault(e => e.Name == release.Env)?.ValueFrom?.ConfigMapKeyRef;
-        var configMap = reference is null ? null : await context.Client.GetConfigMapAsync(ns, reference.Name, ct);
-        return ReleaseEnvPatch.CurrentRelease(app, release, (_, key) => configMap?.Data?.TryGetValue(key, out var v) == true ? v : null);
+        var names = dcs.Where(d => d.Metadata.Name == release.DeploymentConfig)
+            .SelectMany(d => d.Spec.Template?.Spec?.Containers ?? []).SelectMany(c => c.Env ?? [])
+            .Where(e => e.Name == release.Env).Select(e => e.ValueFrom?.ConfigMapKeyRef?.Name).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        var found = new Dictionary<(string, string), k8s.Models.V1ConfigMap>();
+        foreach (var name in names)
+        {
+            var maps = allNamespaces ? await context.Client.ListConfigMapsEverywhereAsync(name, ct)
+                : await context.Client.GetConfigMapAsync(name, ct) is { } one ? [one] : [];
+            foreach (var map in maps)
+            {
+                found[(map.Metadata.NamespaceProperty ?? context.Namespace, name)] = map;
+            }
+        }
+
+        return found;
     }
 
     private static void Write(string path, System.Xml.Linq.XDocument document)

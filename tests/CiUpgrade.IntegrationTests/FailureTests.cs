@@ -199,7 +199,9 @@ public sealed class RolloutTimeoutTests : UpgradeTest
     {
         Cluster.ControllerFaults.StickDeploymentConfig(Ns, "zync", "CrashLoopBackOff");
         await Ciupgrade("patch-imagestreams", "--no-wait");
-        await WaitUntilAsync(() => Get("deploymentconfigs", "zync")["status"]!["latestVersion"]!.GetValue<long>() == 2);
+        await WaitUntilAsync(() => Cluster.Registry.List("pods", Ns).Items.Any(p =>
+            (string?)p["metadata"]!["labels"]?["deployment"] == "zync-2"
+            && (string?)p["status"]?["containerStatuses"]?[0]?["state"]?["waiting"]?["reason"] == "CrashLoopBackOff"));
 
         var (code, _, error) = await Ciupgrade("wait-rollouts", "--dc", "zync", "--timeout", "1s", "--kubeconfig", Kubeconfig);
 

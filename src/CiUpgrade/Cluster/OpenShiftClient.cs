@@ -128,6 +128,10 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
                 return (list.Items, list.Metadata.ResourceVersion);
             }, ct);
 
+    /// <summary>Pod changes in the namespace (container states carry the reasons a rollout is stuck).</summary>
+    public IAsyncEnumerable<V1Pod> WatchPodsAsync(string labelSelector, string resourceVersion, CancellationToken ct) =>
+        WatchAsync<V1Pod>(string.Empty, "v1", "pods", null, resourceVersion, _ => Task.FromResult<(IList<V1Pod>, string?)>(([], null)), ct, labelSelector);
+
     public IAsyncEnumerable<ImageStream> WatchImageStreamAsync(string name, string resourceVersion, CancellationToken ct) =>
         WatchAsync<ImageStream>(ImageStream.Group, ImageStream.Version, ImageStream.Plural, $"metadata.name={name}", resourceVersion,
             async c => await GetImageStreamAsync(name, c) is { } s ? ([s], s.Metadata.ResourceVersion) : ([], resourceVersion), ct);
@@ -137,7 +141,7 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
     /// from the last version seen; 410 Gone relists (yielding the current objects again) and watches on from there.
     /// </summary>
     private async IAsyncEnumerable<T> WatchAsync<T>(string group, string version, string plural, string? fieldSelector, string resourceVersion,
-        Func<CancellationToken, Task<(IList<T> Items, string? ResourceVersion)>> relist, [EnumeratorCancellation] CancellationToken ct)
+        Func<CancellationToken, Task<(IList<T> Items, string? ResourceVersion)>> relist, [EnumeratorCancellation] CancellationToken ct, string? labelSelector = null)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var rv = resourceVersion;
@@ -152,8 +156,10 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
                     // A plain request (as kubectl's watch does) rather than the generated list-with-watch call, whose
                     // line-splitting handler hides the raw stream; "watch=1" is the same boolean to the API server.
                     var query = $"watch=1&allowWatchBookmarks=true&timeoutSeconds=60&resourceVersion={Uri.EscapeDataString(rv)}"
-                        + (fieldSelector is null ? string.Empty : $"&fieldSelector={Uri.EscapeDataString(fieldSelector)}");
-                    using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(kube.BaseUri, $"apis/{group}/{version}/namespaces/{Namespace}/{plural}?{query}"));
+                        + (fieldSelector is null ? string.Empty : $"&fieldSelector={Uri.EscapeDataString(fieldSelector)}")
+                        + (labelSelector is null ? string.Empty : $"&labelSelector={Uri.EscapeDataString(labelSelector)}");
+                    var prefix = group.Length == 0 ? $"api/{version}" : $"apis/{group}/{version}";
+                    using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(kube.BaseUri, $"{prefix}/namespaces/{Namespace}/{plural}?{query}"));
                     if (kube.Credentials is not null)
                     {
                         await kube.Credentials.ProcessHttpRequestAsync(request, ct);

@@ -19,7 +19,7 @@ public sealed class PreflightStage(StageContext context)
         ("watch", "image.openshift.io", "imagestreams"), ("patch", "image.openshift.io", "imagestreams"),
         ("get", "apps.openshift.io", "deploymentconfigs"), ("list", "apps.openshift.io", "deploymentconfigs"),
         ("watch", "apps.openshift.io", "deploymentconfigs"), ("patch", "apps.openshift.io", "deploymentconfigs"),
-        ("list", string.Empty, "replicationcontrollers"), ("list", string.Empty, "pods"),
+        ("list", string.Empty, "replicationcontrollers"), ("list", string.Empty, "pods"), ("watch", string.Empty, "pods"),
         ("get", string.Empty, "configmaps"), ("get", "build.openshift.io", "buildconfigs"),
     ];
 

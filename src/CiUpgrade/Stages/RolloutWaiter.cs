@@ -13,7 +13,7 @@ public sealed class RolloutWaiter(StageContext context, string stage)
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(3);
     private readonly Dictionary<string, (DateTimeOffset At, string Message)> _lastProgress = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _podReasons = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _podReasons = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RolloutVerdict> _verdicts = new(StringComparer.Ordinal);
 
     public async Task WaitAsync(IReadOnlyDictionary<string, RolloutExpectation> expectations, CancellationToken ct)
@@ -45,24 +45,68 @@ public sealed class RolloutWaiter(StageContext context, string stage)
                 return;
             }
 
-            await foreach (var dc in context.Client.WatchDeploymentConfigsAsync(list.Metadata.ResourceVersion ?? "0", timeout.Token))
+            // Pod states change without any DC event: watch the pods of these DCs for the reason a rollout is stuck.
+            using var podWatch = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
+            var pods = WatchPodReasonsAsync(pending.ToList(), podWatch.Token);
+            try
             {
-                if (pending.Contains(dc.Metadata.Name))
-                {
-                    await JudgeAsync(dc, expectations[dc.Metadata.Name], pending, started, timeout.Token);
-                    if (pending.Count == 0)
-                    {
-                        return;
-                    }
-                }
+                await WatchRolloutsAsync(list.Metadata.ResourceVersion ?? "0", expectations, pending, started, timeout.Token);
+            }
+            finally
+            {
+                await podWatch.CancelAsync();
+                await pods;
             }
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
         {
+            // Pod states change without a DC event: read them once more, so the message says why now.
+            foreach (var name in pending.Where(_verdicts.ContainsKey))
+            {
+                if (await PodReasonAsync(name, _verdicts[name].Version, ct) is { } reason)
+                {
+                    _podReasons[name] = reason;
+                }
+            }
+
             var stuck = string.Join("; ", pending.Order(StringComparer.Ordinal).Select(n =>
                 $"{n}: {(_verdicts.TryGetValue(n, out var v) ? v.Message : "no status seen")}{(_podReasons.TryGetValue(n, out var r) ? " — " + r : string.Empty)}"));
             throw new UpgradeException(ExitCode.RolloutFailed,
                 $"timed out after {Format(context.Timeout)} waiting for rollouts: {stuck}. Check the pods (oc get pods -n {context.Namespace}), fix the cause and rerun `ciupgrade wait-rollouts`");
+        }
+    }
+
+    private async Task WatchRolloutsAsync(string resourceVersion, IReadOnlyDictionary<string, RolloutExpectation> expectations,
+        HashSet<string> pending, DateTimeOffset started, CancellationToken ct)
+    {
+        await foreach (var dc in context.Client.WatchDeploymentConfigsAsync(resourceVersion, ct))
+        {
+            if (pending.Contains(dc.Metadata.Name))
+            {
+                await JudgeAsync(dc, expectations[dc.Metadata.Name], pending, started, ct);
+                if (pending.Count == 0)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>Remembers, per DC, the newest waiting reason its pods show (ImagePullBackOff, CrashLoopBackOff...).</summary>
+    private async Task WatchPodReasonsAsync(IReadOnlyList<string> dcs, CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var pod in context.Client.WatchPodsAsync($"deploymentconfig in ({string.Join(",", dcs)})", "0", ct))
+            {
+                if (pod.Metadata.Labels?.TryGetValue("deploymentconfig", out var dc) == true && RolloutState.PodFailureReason([pod]) is { } reason)
+                {
+                    _podReasons[dc] = reason;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
         }
     }
 

@@ -162,7 +162,7 @@ public sealed class DriftTests : UpgradeTest
         Assert.Equal(1, lists.Count(p => p == "/apis/apps.openshift.io/v1/deploymentconfigs"));
         Assert.Equal(1, lists.Count(p => p == "/apis/image.openshift.io/v1/imagestreams"));
         Assert.Equal(1, lists.Count(p => p == "/api/v1/configmaps"));
-        Assert.Equal(3, Cluster.Requests.Count);
+        Assert.Equal(3, Cluster.Requests.Count(r => !r.IsWatch)); // an earlier stage's watch may close late
         Assert.DoesNotContain(lists, p => p.Contains("/deploymentconfigs/", StringComparison.Ordinal));
     }
 }

@@ -63,3 +63,22 @@ public sealed class OraclePlanTests : UpgradeTest
         Assert.Contains("1 problem(s) would stop the upgrade; nothing was changed", output, StringComparison.Ordinal);
     }
 }
+
+public sealed class BrokenInstallPlanTests : UpgradeTest
+{
+    [Fact]
+    public async Task Plan_and_preflight_report_every_problem_not_just_the_first()
+    {
+        Cluster.Registry.Delete("imagestreams", Ns, "amp-zync");
+        Cluster.Registry.Delete("deploymentconfigs", Ns, "zync-que");
+
+        var (planCode, output, _) = await Ciupgrade("plan");
+        var (code, _, error) = await Ciupgrade("preflight");
+
+        Assert.Equal(4, planCode);
+        Assert.Contains("[plan] preflight: namespace 3scale is not a complete 3scale install: image stream amp-zync is missing", output, StringComparison.Ordinal);
+        Assert.Contains("[plan] preflight: namespace 3scale is not a complete 3scale install: DeploymentConfig zync-que is missing", output, StringComparison.Ordinal);
+        Assert.Equal(4, code);
+        Assert.Contains("2 problems: ", error, StringComparison.Ordinal);
+    }
+}

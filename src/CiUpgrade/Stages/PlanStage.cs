@@ -17,15 +17,25 @@ public sealed class PlanStage(StageContext context)
     public async Task<ExitCode> RunAsync(string? systemImage, CancellationToken ct)
     {
         var plan = context.Plan;
-        var problems = new List<UpgradeException>();
+        IReadOnlyList<UpgradeException> problems;
         try
         {
-            await new PreflightStage(context with { Reporter = new Reporting.Reporter(TextWriter.Null, false, context.Time) }).RunAsync(systemImage, null, ct);
+            problems = await new PreflightStage(context with { Reporter = new Reporting.Reporter(TextWriter.Null, false, context.Time) }).ProblemsAsync(systemImage, null, ct);
         }
         catch (UpgradeException e)
         {
-            problems.Add(e);
-            context.Reporter.Event(Stage, "problem", $"preflight: {e.Message}", new Dictionary<string, string> { ["exitCode"] = ((int)e.ExitCode).ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            problems = [e];
+        }
+
+        foreach (var problem in problems)
+        {
+            context.Reporter.Event(Stage, "problem", $"preflight: {problem.Message}",
+                new Dictionary<string, string> { ["exitCode"] = ((int)problem.ExitCode).ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        }
+
+        if (problems.Any(p => p.ExitCode == ExitCode.ClusterUnreachable))
+        {
+            return problems[0].ExitCode;
         }
 
         var snapshot = await InstallSnapshot.ReadAsync(context, ct);

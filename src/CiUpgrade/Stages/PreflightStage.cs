@@ -25,6 +25,18 @@ public sealed class PreflightStage(StageContext context)
 
     public async Task<ExitCode> RunAsync(string? systemImage, string? resultsDir, CancellationToken ct)
     {
+        var problems = await ProblemsAsync(systemImage, resultsDir, ct);
+        return problems.Count switch
+        {
+            0 => ExitCode.Success,
+            1 => throw problems[0],
+            _ => throw new UpgradeException(problems[0].ExitCode, $"{problems.Count} problems: " + string.Join("; ", problems.Select(p => p.Message))),
+        };
+    }
+
+    /// <summary>Every problem preflight finds (empty when the upgrade can go ahead); reports and writes results on the way.</summary>
+    public async Task<IReadOnlyList<UpgradeException>> ProblemsAsync(string? systemImage, string? resultsDir, CancellationToken ct)
+    {
         var plan = context.Plan;
         var report = context.Reporter;
         report.Event(Stage, "start", $"checking namespace {context.Namespace} on {context.Client.Server} for the {plan.Source} → {plan.Target} upgrade");
@@ -40,40 +52,37 @@ public sealed class PreflightStage(StageContext context)
 
         if (missing.Count > 0)
         {
-            throw new UpgradeException(ExitCode.ClusterUnreachable,
-                $"missing permissions in namespace {context.Namespace}: {string.Join(", ", missing)} — bind the Role in tekton/rbac to the service account");
+            // Without these the rest cannot even be read: this is the only problem worth reporting.
+            return [new UpgradeException(ExitCode.ClusterUnreachable,
+                $"missing permissions in namespace {context.Namespace}: {string.Join(", ", missing)} — bind the Role in tekton/rbac to the service account")];
         }
 
         report.Event(Stage, "permissions", $"all {RequiredPermissions.Count} permissions the stages need are granted");
         var snapshot = await InstallSnapshot.ReadAsync(context, ct);
+        var problems = new List<UpgradeException>();
         var alreadyUpgraded = snapshot.Release == plan.Target;
         if (!alreadyUpgraded && snapshot.Release != plan.Source)
         {
-            throw new UpgradeException(ExitCode.WrongClusterState,
-                $"{plan.Release.DeploymentConfig} reports {plan.Release.Env}={snapshot.Release ?? "(unset)"}, but this plan upgrades {plan.Source} to {plan.Target}: use a plan for that release");
+            problems.Add(new UpgradeException(ExitCode.WrongClusterState,
+                $"{plan.Release.DeploymentConfig} reports {plan.Release.Env}={snapshot.Release ?? "(unset)"}, but this plan upgrades {plan.Source} to {plan.Target}: use a plan for that release"));
         }
 
         if (snapshot.Oracle && systemImage is null && !alreadyUpgraded)
         {
-            throw new UpgradeException(ExitCode.WrongClusterState,
-                $"this 3scale install uses an Oracle database (BuildConfig {plan.Oracle.BuildConfig} builds {plan.Oracle.ImageStream}:latest): the standard amp-system patch would drop the Oracle client. Follow the runbook's \"Upgrading 3scale with Oracle Database\" procedure to build the {plan.Target} system image, then pass it with --system-image");
+            problems.Add(new UpgradeException(ExitCode.WrongClusterState,
+                $"this 3scale install uses an Oracle database (BuildConfig {plan.Oracle.BuildConfig} builds {plan.Oracle.ImageStream}:latest): the standard amp-system patch would drop the Oracle client. Follow the runbook's \"Upgrading 3scale with Oracle Database\" procedure to build the {plan.Target} system image, then pass it with --system-image"));
         }
 
         var streams = InstallInspection.ApplicableStreams(plan, snapshot.DeploymentConfigNames);
-        var problems = new List<string>();
         foreach (var step in streams)
         {
             if (!snapshot.Streams.ContainsKey(step.Name))
             {
-                problems.Add($"image stream {step.Name} is missing");
+                problems.Add(new UpgradeException(ExitCode.WrongClusterState, $"namespace {context.Namespace} is not a complete 3scale install: image stream {step.Name} is missing"));
             }
 
-            problems.AddRange(step.Triggers.Where(t => !step.Optional && !snapshot.DeploymentConfigs.ContainsKey(t)).Select(t => $"DeploymentConfig {t} is missing"));
-        }
-
-        if (problems.Count > 0)
-        {
-            throw new UpgradeException(ExitCode.WrongClusterState, $"namespace {context.Namespace} is not a complete 3scale install: {string.Join("; ", problems)}");
+            problems.AddRange(step.Triggers.Where(t => !step.Optional && !snapshot.DeploymentConfigs.ContainsKey(t))
+                .Select(t => new UpgradeException(ExitCode.WrongClusterState, $"namespace {context.Namespace} is not a complete 3scale install: DeploymentConfig {t} is missing")));
         }
 
         foreach (var dc in snapshot.DeploymentConfigs.Values.OrderBy(d => d.Metadata.Name, StringComparer.Ordinal))
@@ -82,8 +91,8 @@ public sealed class PreflightStage(StageContext context)
             var verdict = RolloutState.Evaluate(dc, rcs, RolloutExpectation.None);
             if (verdict.Phase != RolloutPhase.Complete)
             {
-                throw new UpgradeException(ExitCode.WrongClusterState,
-                    $"DeploymentConfig {dc.Metadata.Name} is not rolled out and available ({verdict.Message}): let it finish or fix it before upgrading");
+                problems.Add(new UpgradeException(ExitCode.WrongClusterState,
+                    $"DeploymentConfig {dc.Metadata.Name} is not rolled out and available ({verdict.Message}): let it finish or fix it before upgrading"));
             }
         }
 
@@ -97,9 +106,13 @@ public sealed class PreflightStage(StageContext context)
             ["oracle"] = snapshot.Oracle ? "true" : "false",
             ["already-upgraded"] = alreadyUpgraded ? "true" : "false",
         });
-        report.Event(Stage, "done", alreadyUpgraded
-            ? $"already upgraded: {plan.Release.Env}={plan.Target}; nothing to do"
-            : $"ready to upgrade {context.Namespace} from {plan.Source} to {plan.Target}");
-        return ExitCode.Success;
+        if (problems.Count == 0)
+        {
+            report.Event(Stage, "done", alreadyUpgraded
+                ? $"already upgraded: {plan.Release.Env}={plan.Target}; nothing to do"
+                : $"ready to upgrade {context.Namespace} from {plan.Source} to {plan.Target}");
+        }
+
+        return problems;
     }
 }

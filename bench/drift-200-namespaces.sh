@@ -28,7 +28,7 @@ for i in $(seq 1 "$rounds"); do
   summary=$(grep 'installs checked' "$work/out")
   requests=$(sed -n 's/.*; \([0-9]*\) requests;.*/\1/p' <<<"$summary")
   drifted=$(sed -n 's/.*checked, \([0-9]*\) drifted.*/\1/p' <<<"$summary")
-  awk -v i="$i" -v s="$s" -v e="$e" -v r="$requests" -v m="$(cat "$work/rss")" -v d="$drifted" -v n="$n" \
+  awk -v i="$i" -v s="$s" -v e="$e" -v r="$requests" -v m="$(tail -1 "$work/rss")" -v d="$drifted" -v n="$n" \
     'BEGIN{printf "| %d | %.2f s | %s | %.0f MiB | %s of %s |\n", i, e-s, r, m/1024, d, n}'
 done
 awk -v a="$start" -v b="$seeded" -v n="$n" 'BEGIN{printf "\nseeding %d namespaces took %.1f s\n", n, b-a}'

@@ -50,6 +50,9 @@ public sealed class SimulatedCluster : IAsyncDisposable
 
     public IReadOnlyList<RecordedRequest> Requests => _server.Handler.Requests;
 
+    /// <summary>What each binary build was sent (empty while the controllers are not running).</summary>
+    public BinaryUploads BinaryUploads => _controllers?.Uploads ?? new BinaryUploads();
+
     public static async Task<SimulatedCluster> StartAsync(SimulatedClusterOptions options, CancellationToken cancellationToken = default)
     {
         var registry = new ResourceRegistry(new ObjectStore(), OpenShiftResources.All());

@@ -40,7 +40,16 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
     public async Task HandleAsync(HttpContext ctx)
     {
         var request = ctx.Request;
-        var body = request.Method is "POST" or "PUT" or "PATCH" ? await new StreamReader(request.Body, Encoding.UTF8).ReadToEndAsync(ctx.RequestAborted) : null;
+        byte[]? raw = null;
+        if (request.Method is "POST" or "PUT" or "PATCH")
+        {
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer, ctx.RequestAborted);
+            raw = buffer.ToArray();
+        }
+
+        // Binary build uploads are archives, everything else is JSON text.
+        var body = raw is null || request.Path.Value?.EndsWith("/instantiatebinary", StringComparison.Ordinal) == true ? null : Encoding.UTF8.GetString(raw);
         var user = "-";
         try
         {
@@ -56,7 +65,7 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
                 throw Injected(injected);
             }
 
-            await RouteAsync(ctx, identity, body);
+            await RouteAsync(ctx, identity, body, raw);
         }
         catch (ApiError e)
         {
@@ -99,7 +108,7 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
         _ => new ApiError(code, "InternalError", "Internal error occurred: injected fault"),
     };
 
-    private async Task RouteAsync(HttpContext ctx, Identity identity, string? body)
+    private async Task RouteAsync(HttpContext ctx, Identity identity, string? body, byte[]? raw)
     {
         var path = ctx.Request.Path.Value?.TrimEnd('/') ?? string.Empty;
         var method = ctx.Request.Method;
@@ -178,6 +187,11 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
             case "create" when target.Subresource == "instantiate":
                 var manager = controllers() ?? throw new ApiError(503, "ServiceUnavailable", "controllers are not running");
                 await WriteAsync(ctx, 201, WithKind(manager.Instantiate(ns, target.Name!, Parse(body)), target));
+                break;
+            case "create" when target.Subresource == "instantiatebinary":
+                var builds = controllers() ?? throw new ApiError(503, "ServiceUnavailable", "controllers are not running");
+                var files = BinaryArchive.Files(raw ?? []) ?? [];
+                await WriteAsync(ctx, 201, WithKind(await builds.InstantiateBinaryAsync(ns, target.Name!, files, ctx.RequestAborted), new ResourcePath(registry.StrategyFor("builds").Type, ns, null, null)));
                 break;
             case "create" when target.Name is null:
                 await WriteAsync(ctx, 201, WithKind(registry.Create(target.Type.Plural, ns, Creatable(Parse(body), ns), isDryRun), target));

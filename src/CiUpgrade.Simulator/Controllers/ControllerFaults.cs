@@ -9,6 +9,7 @@ public sealed class ControllerFaults
     private readonly ConcurrentDictionary<string, string> _pinnedDigests = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, PodFailure> _stuckDeploymentConfigs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TimeSpan> _slowDeploymentConfigs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, BuildFailure> _failingBuildConfigs = new(StringComparer.Ordinal);
 
     /// <summary>Imports of this pull spec fail with an ImportSuccess=False condition (reason Unauthorized by default).</summary>
     public void FailImport(string pullSpec, string reason = "Unauthorized", string? message = null) =>
@@ -37,4 +38,15 @@ public sealed class ControllerFaults
     public void SlowDeploymentConfig(string ns, string name, TimeSpan extra) => _slowDeploymentConfigs[ns + "/" + name] = extra;
 
     public TimeSpan ExtraDelayFor(string ns, string name) => _slowDeploymentConfigs.GetValueOrDefault(ns + "/" + name);
+
+    /// <summary>
+    /// Builds of this BuildConfig end in <paramref name="phase"/> instead of Complete; the default reason and message
+    /// are the Docker strategy's (openshift/api build/v1 types.go: StatusReasonDockerBuildFailed).
+    /// </summary>
+    public void FailBuild(string ns, string buildConfig, string phase = "Failed", string reason = "DockerBuildFailed", string message = "Docker build strategy has failed.") =>
+        _failingBuildConfigs[ns + "/" + buildConfig] = new BuildFailure(phase, reason, message);
+
+    public void ClearBuildFailure(string ns, string buildConfig) => _failingBuildConfigs.TryRemove(ns + "/" + buildConfig, out _);
+
+    public BuildFailure? BuildFailureFor(string ns, string buildConfig) => _failingBuildConfigs.GetValueOrDefault(ns + "/" + buildConfig);
 }

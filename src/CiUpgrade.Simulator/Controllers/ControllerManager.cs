@@ -39,8 +39,12 @@ public sealed class ControllerManager : IAsyncDisposable
             new DeploymentConfigController(registry, _time),
             new DeployerController(registry, timing, faults),
             new ReplicationManager(registry, timing, faults),
+            new BuildController(registry, timing, faults, Uploads),
         ];
     }
+
+    /// <summary>What each binary build was sent.</summary>
+    public BinaryUploads Uploads { get; } = new();
 
     /// <summary>The last error a pass hit (passes retry; surfaced for tests and diagnostics).</summary>
     public Exception? LastError { get; private set; }
@@ -155,6 +159,40 @@ public sealed class ControllerManager : IAsyncDisposable
         }, status: true) ?? updated;
     }
 
+    /// <summary>
+    /// POST buildconfigs/{name}/instantiatebinary (openshift-apiserver pkg/build/apiserver/registry/buildconfiginstantiate/rest.go,
+    /// binaryInstantiateHandler): generate the Build, waiting while its base ImageStreamTag has no image; wait until the
+    /// build runs; stream the archive to it; answer with the running Build. A build that ends before it runs is a 400.
+    /// </summary>
+    public async Task<JsonObject> InstantiateBinaryAsync(string ns, string name, IReadOnlyList<string> files, CancellationToken cancellationToken)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
+        limit.CancelAfter(_timing.ProgressDeadline);
+        JsonObject? build = null;
+        await WaitUntilAsync(ns, () => (build = BuildGenerator.Generate(_registry, ns, name, "Manually triggered")) is not null, limit.Token);
+        var buildName = build!.Name();
+        string? phase = null;
+        await WaitUntilAsync(ns, () => (phase = _registry.Store.Get("builds", ns, buildName)?["status"].Str("phase")) is not ("New" or "Pending"), limit.Token);
+        var current = _registry.Store.Get("builds", ns, buildName)!;
+        var reason = current["status"].Str("reason");
+        var message = current["status"].Str("message");
+        switch (phase)
+        {
+            case "Running":
+                Uploads.Record(ns, buildName, files);
+                Wake();
+                return current;
+            case "Failed":
+                throw new BadRequestException($"build {buildName} failed: {reason}: {message}");
+            case "Error":
+                throw new BadRequestException($"build {buildName} encountered an error: no logs are available");
+            case "Cancelled":
+                throw new BadRequestException($"build {buildName} was cancelled: no logs are available");
+            default:
+                throw new BadRequestException($"cannot upload file to build {buildName} with status {phase}");
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
@@ -218,7 +256,7 @@ public sealed class ControllerManager : IAsyncDisposable
     /// Runs the controllers with no delays over one namespace until nothing changes: how a seeded
     /// namespace reaches the state of a healthy install through the same rules a live rollout follows.
     /// </summary>
-    public static void Settle(ResourceRegistry registry, string ns, TimeProvider? time = null)
+    public static void Settle(ResourceRegistry registry, string ns, BinaryUploads? uploads = null, TimeProvider? time = null)
     {
         var clock = time ?? TimeProvider.System;
         var instant = new ControllerTiming(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromMinutes(10));
@@ -230,6 +268,7 @@ public sealed class ControllerManager : IAsyncDisposable
             new DeploymentConfigController(registry, clock),
             new DeployerController(registry, instant, faults),
             new ReplicationManager(registry, instant, faults),
+            new BuildController(registry, instant, faults, uploads ?? new BinaryUploads()),
         ];
         for (var pass = 0; pass < 500; pass++)
         {
@@ -278,6 +317,37 @@ public sealed class ControllerManager : IAsyncDisposable
         }
 
         return result;
+    }
+
+    /// <summary>Re-evaluates <paramref name="condition"/> after every change in the namespace until it holds.</summary>
+    private async Task WaitUntilAsync(string ns, Func<bool> condition, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var changes = _registry.Store.Watch(null, ns, null, stop.Token);
+        try
+        {
+            while (!condition())
+            {
+                Wake();
+                await changes.ReadAsync(cancellationToken);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or System.Threading.Channels.ChannelClosedException)
+        {
+            throw new Api.ApiError(504, "Timeout", "timed out waiting for the build to start");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+        }
+    }
+
+    private void Wake()
+    {
+        if (_wake.CurrentCount == 0)
+        {
+            _wake.Release();
+        }
     }
 
     private async Task WaitForWorkAsync(TimeSpan timeout, CancellationToken cancellationToken)

@@ -72,15 +72,23 @@ public static class ThreeScaleSeed
                 obj.Obj("data")["URL"] = Base64("oracle-enhanced://threescale:secret@oracle.example.com:1521/threescalepdb");
             }
 
+            if (options.Oracle && kind == "ImageStream" && obj.Name() == "amp-system")
+            {
+                var tags = obj.Obj("spec").Arr("tags");
+                foreach (var latest in tags.Objects().Where(t => t.Str("name") == "latest").ToList())
+                {
+                    tags.Remove(latest);
+                }
+            }
+
             registry.Create(Plurals[kind], ns, obj);
         }
 
+        ControllerManager.Settle(registry, ns);
         if (options.Oracle)
         {
-            PushOracleBuild(registry, ns);
+            BuildOracleSystem(registry, ns);
         }
-
-        ControllerManager.Settle(registry, ns);
     }
 
     private static bool Keep(JsonObject obj, SeedOptions options)
@@ -101,53 +109,28 @@ public static class ThreeScaleSeed
     }
 
     /// <summary>
-    /// An Oracle install's amp-system:latest is pushed by the `3scale-amp-system-oracle` Docker build
-    /// (system-oracle README, build.yml output amp-system:latest), so it carries no ImageStreamTag reference
-    /// and points at the internal registry.
+    /// An Oracle install's amp-system:latest is pushed by the `3scale-amp-system-oracle` Docker build (system-oracle
+    /// README: `oc start-build 3scale-amp-system-oracle --from-dir=.`, build.yml output amp-system:latest), so it
+    /// carries no ImageStreamTag reference and points at the internal registry. The seed drops the template's
+    /// `latest` reference (before anything rolls out) and runs that build through the same generator and controller a live build uses.
     /// </summary>
-    private static void PushOracleBuild(ResourceRegistry registry, string ns)
+    private static void BuildOracleSystem(ResourceRegistry registry, string ns)
     {
-        var digest = ImageDigests.For($"{ns}/{OracleBuildConfig}-1");
-        registry.Store.Mutate("imagestreams", ns, "amp-system", stream =>
-        {
-            var tags = stream.Obj("spec").Arr("tags");
-            foreach (var latest in tags.Objects().Where(t => t.Str("name") == "latest").ToList())
-            {
-                tags.Remove(latest);
-            }
-
-            ImageStreamTags.AddTagEvent(stream, "latest", new JsonObject
-            {
-                ["created"] = DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
-                ["dockerImageReference"] = $"{ImageStreamStrategy.InternalRegistry}/{ns}/amp-system@sha256:{digest}",
-                ["image"] = $"sha256:{digest}",
-                ["generation"] = 1,
-            });
-            return true;
-        });
-        registry.Create("builds", ns, new JsonObject
-        {
-            ["kind"] = "Build",
-            ["apiVersion"] = "build.openshift.io/v1",
-            ["metadata"] = new JsonObject
-            {
-                ["name"] = $"{OracleBuildConfig}-1",
-                ["labels"] = new JsonObject { ["buildconfig"] = OracleBuildConfig, ["openshift.io/build-config.name"] = OracleBuildConfig },
-                ["annotations"] = new JsonObject { ["openshift.io/build-config.name"] = OracleBuildConfig, ["openshift.io/build.number"] = "1" },
-            },
-            ["spec"] = new JsonObject
-            {
-                ["strategy"] = new JsonObject { ["type"] = "Docker" },
-                ["output"] = new JsonObject { ["to"] = new JsonObject { ["kind"] = "ImageStreamTag", ["name"] = "amp-system:latest" } },
-            },
-            ["status"] = new JsonObject
-            {
-                ["phase"] = "Complete",
-                ["outputDockerImageReference"] = $"{ImageStreamStrategy.InternalRegistry}/{ns}/amp-system:latest",
-                ["output"] = new JsonObject { ["to"] = new JsonObject { ["imageDigest"] = $"sha256:{digest}" } },
-            },
-        });
+        var uploads = new BinaryUploads();
+        var build = BuildGenerator.Generate(registry, ns, OracleBuildConfig, "Manually triggered")
+            ?? throw new InvalidOperationException($"amp-system:2.6 has no image in {ns}");
+        uploads.Record(ns, build.Name(), OracleClientFiles);
+        ControllerManager.Settle(registry, ns, uploads);
     }
+
+    /// <summary>What the system-oracle build context holds (Dockerfile and the Instant Client 12.2 packages its README names).</summary>
+    public static readonly IReadOnlyList<string> OracleClientFiles =
+    [
+        "Dockerfile",
+        "oracle-client-files/instantclient-basiclite-linux.x64-12.2.0.1.0.zip",
+        "oracle-client-files/instantclient-sdk-linux.x64-12.2.0.1.0.zip",
+        "oracle-client-files/instantclient-odbc-linux.x64-12.2.0.1.0-2.zip",
+    ];
 
     /// <summary>The API server turns a Secret's stringData into base64 data on write.</summary>
     private static void EncodeStringData(JsonObject secret)

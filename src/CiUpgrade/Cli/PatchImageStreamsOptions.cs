@@ -13,4 +13,10 @@ public sealed class PatchImageStreamsOptions : ClusterOptions
 
     [Option("system-image", HelpText = "For an Oracle-backed system: the amp-system image to tag instead of the plan's.")]
     public string? SystemImage { get; set; }
+
+    [Option("oracle", HelpText = "Treat the install as Oracle-backed even if preflight did not detect it: rebuild amp-system with the Oracle client.")]
+    public bool Oracle { get; set; }
+
+    [Option("oracle-client-dir", HelpText = "Oracle-backed system: the system-oracle build context (Dockerfile, oracle-client-files/ with the Instant Client basic or basiclite, sdk and odbc zips).")]
+    public string? OracleClientDir { get; set; }
 }

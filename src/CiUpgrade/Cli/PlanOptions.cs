@@ -7,4 +7,7 @@ public sealed class PlanOptions : ClusterOptions
 {
     [Option("system-image", HelpText = "For an Oracle-backed system: the amp-system image you built with the Oracle client.")]
     public string? SystemImage { get; set; }
+
+    [Option("oracle-client-dir", HelpText = "For an Oracle-backed system: the system-oracle build context patch-imagestreams would upload.")]
+    public string? OracleClientDir { get; set; }
 }

@@ -8,6 +8,9 @@ public sealed class PreflightOptions : ClusterOptions
     [Option("system-image", HelpText = "For an Oracle-backed system: the amp-system image you built with the Oracle client.")]
     public string? SystemImage { get; set; }
 
+    [Option("oracle-client-dir", HelpText = "For an Oracle-backed system: the system-oracle build context ciupgrade will upload; checked here.")]
+    public string? OracleClientDir { get; set; }
+
     [Option("results-dir", HelpText = "Write Tekton results (current-release, target-release, oracle, already-upgraded) into this directory.")]
     public string? ResultsDir { get; set; }
 }

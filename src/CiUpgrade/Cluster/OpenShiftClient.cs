@@ -89,8 +89,65 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
         await OrNullAsync(() => CallAsync("get secrets", "secrets", string.Empty, () => kube.CoreV1.ReadNamespacedSecretAsync(name, Namespace, cancellationToken: ct)));
 
     public async Task<bool> BuildConfigExistsAsync(string name, CancellationToken ct) =>
-        await OrNullAsync(() => CallAsync<object>("get buildconfigs", "buildconfigs", "build.openshift.io", () =>
-            kube.CustomObjects.GetNamespacedCustomObjectAsync("build.openshift.io", "v1", Namespace, "buildconfigs", name, ct))) is not null;
+        await GetBuildConfigAsync(name, ct) is not null;
+
+    public Task<BuildConfig?> GetBuildConfigAsync(string name, CancellationToken ct) =>
+        GetAsync<BuildConfig>(BuildConfig.Group, BuildConfig.Version, BuildConfig.Plural, name, ct);
+
+    /// <summary>The BuildConfigs of one name in every namespace (one LIST with a metadata.name field selector).</summary>
+    public async Task<IReadOnlyList<BuildConfig>> ListBuildConfigsEverywhereAsync(string name, CancellationToken ct)
+    {
+        var list = await CallAsync("list buildconfigs", BuildConfig.Plural, BuildConfig.Group, () =>
+            kube.CustomObjects.ListClusterCustomObjectAsync<ResourceList<BuildConfig>>(BuildConfig.Group, BuildConfig.Version, BuildConfig.Plural,
+                fieldSelector: $"metadata.name={name}", cancellationToken: ct));
+        return list.Items.ToList();
+    }
+
+    public Task<BuildConfig> PatchBuildConfigAsync(string name, JsonArray operations, bool dryRun, CancellationToken ct) =>
+        PatchAsync<BuildConfig>(BuildConfig.Group, BuildConfig.Version, BuildConfig.Plural, name, operations, dryRun, ct);
+
+    /// <summary>Every build of a BuildConfig (by the label the build generator sets).</summary>
+    public async Task<IReadOnlyList<Build>> ListBuildsAsync(string buildConfig, CancellationToken ct)
+    {
+        var list = await CallAsync("list builds", Build.Plural, BuildConfig.Group, () =>
+            kube.CustomObjects.ListNamespacedCustomObjectAsync<ResourceList<Build>>(BuildConfig.Group, BuildConfig.Version, Namespace, Build.Plural,
+                labelSelector: $"{Build.BuildConfigLabel}={buildConfig}", cancellationToken: ct));
+        return list.Items.ToList();
+    }
+
+    public IAsyncEnumerable<Build> WatchBuildAsync(string name, string resourceVersion, CancellationToken ct) =>
+        WatchAsync<Build>(BuildConfig.Group, BuildConfig.Version, Build.Plural, $"metadata.name={name}", resourceVersion,
+            async c => await GetAsync<Build>(BuildConfig.Group, BuildConfig.Version, Build.Plural, name, c) is { } b ? ([b], b.Metadata.ResourceVersion) : ([], resourceVersion), ct);
+
+    /// <summary>
+    /// POST buildconfigs/{name}/instantiatebinary with the archive as the body, as `oc start-build --from-dir` does
+    /// (openshift/oc pkg/cli/startbuild: a gzipped tar of the directory). The server answers once the build runs and
+    /// has its input. Sent once, never retried: a resend could start a second build.
+    /// </summary>
+    public async Task<Build> InstantiateBinaryAsync(string buildConfig, HttpContent archive, CancellationToken ct)
+    {
+        const string action = "create buildconfigs/instantiatebinary";
+        var uri = new Uri(kube.BaseUri, $"apis/{BuildConfig.Group}/{BuildConfig.Version}/namespaces/{Namespace}/{BuildConfig.Plural}/{Uri.EscapeDataString(buildConfig)}/instantiatebinary");
+        using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = archive };
+        request.Options.Set(TransientRetryHandler.SendOnce, true);
+        var content = await CallAsync(action, "buildconfigs/instantiatebinary", BuildConfig.Group, async () =>
+        {
+            if (kube.Credentials is not null)
+            {
+                await kube.Credentials.ProcessHttpRequestAsync(request, ct);
+            }
+
+            using var response = await kube.HttpClient.SendAsync(request, ct);
+            var text = await response.Content.ReadAsStringAsync(ct);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new HttpOperationException($"{action}: {response.StatusCode}") { Response = new HttpResponseMessageWrapper(response, text) };
+            }
+
+            return text;
+        });
+        return KubernetesJson.Deserialize<Build>(content);
+    }
 
     public async Task<bool> NamespaceExistsAsync(CancellationToken ct) =>
         await OrNullAsync(() => CallAsync("get namespaces", "namespaces", string.Empty, () => kube.CoreV1.ReadNamespaceAsync(Namespace, cancellationToken: ct))) is not null;

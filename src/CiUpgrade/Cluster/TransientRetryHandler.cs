@@ -14,6 +14,9 @@ internal sealed class TransientRetryHandler : DelegatingHandler
     private static readonly HashSet<HttpStatusCode> Transient =
         [HttpStatusCode.TooManyRequests, HttpStatusCode.InternalServerError, HttpStatusCode.BadGateway, HttpStatusCode.ServiceUnavailable, HttpStatusCode.GatewayTimeout];
 
+    /// <summary>Marks a request that must not be resent (a binary build upload: not idempotent, and too big to buffer).</summary>
+    public static readonly HttpRequestOptionsKey<bool> SendOnce = new("ciupgrade.send-once");
+
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
 
     public TransientRetryHandler(int maxAttempts = 6, TimeSpan? baseDelay = null)
@@ -41,6 +44,11 @@ internal sealed class TransientRetryHandler : DelegatingHandler
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        if (request.Options.TryGetValue(SendOnce, out var once) && once)
+        {
+            return await base.SendAsync(request, cancellationToken);
+        }
+
         // Buffer the body once so every attempt can resend it.
         var body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync(cancellationToken);
         var contentHeaders = request.Content?.Headers.ToList();

@@ -20,15 +20,17 @@ public static class DriftCheck
     public static IReadOnlyList<DigestResult> Check(UpgradePlan plan, NamespaceState state, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? baseline)
     {
         var results = new List<DigestResult>();
+        var overrides = OracleImages.RepositoryOverrides(plan.Oracle.ImageStream, state.Streams, state.DeploymentConfigs.Values);
         foreach (var check in plan.Verify)
         {
-            var r = DigestCheck.Check(check, state.DeploymentConfigs.GetValueOrDefault(check.DeploymentConfig), state.Streams);
+            var r = DigestCheck.Check(check, state.DeploymentConfigs.GetValueOrDefault(check.DeploymentConfig), state.Streams, overrides.GetValueOrDefault(check.DeploymentConfig));
             results.Add(r with { DeploymentConfig = $"image {check.DeploymentConfig}" });
         }
 
         foreach (var step in InstallInspection.ApplicableStreams(plan, state.DeploymentConfigs.Keys.ToHashSet(StringComparer.Ordinal)))
         {
-            results.Add(Tags(step, plan.Target, state.Streams.GetValueOrDefault(step.Name)));
+            var stream = state.Streams.GetValueOrDefault(step.Name);
+            results.Add(Tags(step, plan.Target, stream, buildOwnsLatest: step.Name == plan.Oracle.ImageStream && OracleImages.BuildOwnsLatest(stream)));
         }
 
         var release = state.Release == plan.Target
@@ -69,7 +71,7 @@ public static class DriftCheck
         return results;
     }
 
-    private static DigestResult Tags(ImageStreamStep step, string target, ImageStream? stream)
+    private static DigestResult Tags(ImageStreamStep step, string target, ImageStream? stream, bool buildOwnsLatest)
     {
         var name = $"tags {step.Name}";
         if (stream is null)
@@ -86,13 +88,17 @@ public static class DriftCheck
         }
 
         var latest = tags.FirstOrDefault(t => t.Name == "latest");
-        if (latest?.From?.Kind != "ImageStreamTag" || latest.From.Name != target)
+        if (buildOwnsLatest)
+        {
+            // The Oracle build pushes `latest`; the image checks compare the DCs with what it pushed.
+        }
+        else if (latest?.From?.Kind != "ImageStreamTag" || latest.From.Name != target)
         {
             problems.Add($"tag latest: was ImageStreamTag {target}, is {Describe(latest)}");
         }
 
         return problems.Count == 0
-            ? new DigestResult(name, CheckOutcome.Passed, $"{target} and latest as planned", [])
+            ? new DigestResult(name, CheckOutcome.Passed, buildOwnsLatest ? $"{target} as planned; latest is the Oracle build's" : $"{target} and latest as planned", [])
             : new DigestResult(name, CheckOutcome.Failed, $"image stream {step.Name}: {problems[0]}", problems);
     }
 

@@ -14,13 +14,13 @@ public sealed class PlanStage(StageContext context)
 {
     private const string Stage = "plan";
 
-    public async Task<ExitCode> RunAsync(string? systemImage, CancellationToken ct)
+    public async Task<ExitCode> RunAsync(string? systemImage, string? oracleClientDir, CancellationToken ct)
     {
         var plan = context.Plan;
         IReadOnlyList<UpgradeException> problems;
         try
         {
-            problems = await new PreflightStage(context with { Reporter = new Reporting.Reporter(TextWriter.Null, false, context.Time) }).ProblemsAsync(systemImage, null, ct);
+            problems = await new PreflightStage(context with { Reporter = new Reporting.Reporter(TextWriter.Null, false, context.Time) }).ProblemsAsync(systemImage, oracleClientDir, null, ct);
         }
         catch (UpgradeException e)
         {
@@ -48,9 +48,14 @@ public sealed class PlanStage(StageContext context)
                 continue;
             }
 
-            var ops = ImageStreamTagPatch.For(current, stream, plan.Target, stream.Name == plan.Oracle.ImageStream ? systemImage : null);
+            var rebuild = snapshot.Oracle && systemImage is null && stream.Name == plan.Oracle.ImageStream;
+            var ops = ImageStreamTagPatch.For(current, stream, plan.Target, stream.Name == plan.Oracle.ImageStream ? systemImage : null, includeLatest: !rebuild);
             var triggered = InstallInspection.Triggered(snapshot.DeploymentConfigs.Values, stream.Name);
-            await ReportAsync(++step, "imagestreams", stream.Name, ops, triggered, () => context.Client.PatchImageStreamAsync(stream.Name, ops, true, ct));
+            await ReportAsync(++step, "imagestreams", stream.Name, ops, rebuild ? [] : triggered, () => context.Client.PatchImageStreamAsync(stream.Name, ops, true, ct));
+            if (rebuild)
+            {
+                step = await ReportOracleBuildAsync(step, oracleClientDir, triggered, ct);
+            }
         }
 
         if (snapshot.DeploymentConfigs.GetValueOrDefault(plan.Release.DeploymentConfig) is { } app)
@@ -64,6 +69,35 @@ public sealed class PlanStage(StageContext context)
             ? $"{step} steps; nothing was changed"
             : $"{step} steps; {problems.Count} problem(s) would stop the upgrade; nothing was changed");
         return problems.Count == 0 ? ExitCode.Success : problems[0].ExitCode;
+    }
+
+    /// <summary>The Oracle path's two further steps: the BuildConfig's base patch (dry run) and the binary build it would start.</summary>
+    private async Task<int> ReportOracleBuildAsync(int step, string? clientDir, IReadOnlyList<string> triggered, CancellationToken ct)
+    {
+        var name = context.Plan.Oracle.BuildConfig;
+        if (await context.Client.GetBuildConfigAsync(name, ct) is { } config)
+        {
+            var ops = BuildBasePatch.For(config, context.Plan.Oracle.ImageStream, context.Plan.Target);
+            await ReportAsync(++step, "buildconfigs", name, ops, [], () => context.Client.PatchBuildConfigAsync(name, ops, true, ct));
+        }
+
+        var (action, build, _) = await new OracleSystemBuild(context, Stage).AssessAsync(clientDir, false, ct);
+        var what = action switch
+        {
+            OracleBuildAction.Done => $"already built by {build!.Metadata.Name}, no build",
+            OracleBuildAction.Follow => $"build {build!.Metadata.Name} is running; it would be followed",
+            _ => $"binary build from {clientDir ?? "(--oracle-client-dir not given)"}",
+        };
+        context.Reporter.Event(Stage, "build", $"{++step}. buildconfigs/{name}/instantiatebinary: {what}; rolls out: {string.Join(", ", triggered)}",
+            new Dictionary<string, string>
+            {
+                ["step"] = step.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["resource"] = "buildconfigs/instantiatebinary",
+                ["name"] = name,
+                ["action"] = action.ToString(),
+                ["rollsOut"] = string.Join(",", triggered),
+            });
+        return step;
     }
 
     private async Task ReportAsync<T>(int step, string kind, string name, JsonArray ops, IReadOnlyList<string> rollsOut, Func<Task<T>> dryRun)

@@ -23,9 +23,16 @@ public sealed class PreflightStage(StageContext context)
         ("get", string.Empty, "configmaps"), ("get", "build.openshift.io", "buildconfigs"),
     ];
 
-    public async Task<ExitCode> RunAsync(string? systemImage, string? resultsDir, CancellationToken ct)
+    /// <summary>What rebuilding an Oracle-backed system image needs on top (checked only for such an install).</summary>
+    internal static readonly IReadOnlyList<(string Verb, string Group, string Resource)> OracleBuildPermissions =
+    [
+        ("patch", "build.openshift.io", "buildconfigs"), ("create", "build.openshift.io", "buildconfigs/instantiatebinary"),
+        ("list", "build.openshift.io", "builds"), ("watch", "build.openshift.io", "builds"),
+    ];
+
+    public async Task<ExitCode> RunAsync(string? systemImage, string? oracleClientDir, string? resultsDir, CancellationToken ct)
     {
-        var problems = await ProblemsAsync(systemImage, resultsDir, ct);
+        var problems = await ProblemsAsync(systemImage, oracleClientDir, resultsDir, ct);
         return problems.Count switch
         {
             0 => ExitCode.Success,
@@ -35,7 +42,7 @@ public sealed class PreflightStage(StageContext context)
     }
 
     /// <summary>Every problem preflight finds (empty when the upgrade can go ahead); reports and writes results on the way.</summary>
-    public async Task<IReadOnlyList<UpgradeException>> ProblemsAsync(string? systemImage, string? resultsDir, CancellationToken ct)
+    public async Task<IReadOnlyList<UpgradeException>> ProblemsAsync(string? systemImage, string? oracleClientDir, string? resultsDir, CancellationToken ct)
     {
         var plan = context.Plan;
         var report = context.Reporter;
@@ -69,8 +76,8 @@ public sealed class PreflightStage(StageContext context)
 
         if (snapshot.Oracle && systemImage is null && !alreadyUpgraded)
         {
-            problems.Add(new UpgradeException(ExitCode.WrongClusterState,
-                $"this 3scale install uses an Oracle database (BuildConfig {plan.Oracle.BuildConfig} builds {plan.Oracle.ImageStream}:latest): the standard amp-system patch would drop the Oracle client. Follow the runbook's \"Upgrading 3scale with Oracle Database\" procedure to build the {plan.Target} system image, then pass it with --system-image"));
+            // The standard amp-system patch would drop the Oracle client: the image is rebuilt in the cluster instead.
+            problems.AddRange(await OracleProblemsAsync(oracleClientDir, ct));
         }
 
         var streams = InstallInspection.ApplicableStreams(plan, snapshot.DeploymentConfigNames);
@@ -114,5 +121,38 @@ public sealed class PreflightStage(StageContext context)
         }
 
         return problems;
+    }
+
+    private async Task<IReadOnlyList<UpgradeException>> OracleProblemsAsync(string? oracleClientDir, CancellationToken ct)
+    {
+        var missing = new List<string>();
+        foreach (var (verb, group, resource) in OracleBuildPermissions)
+        {
+            if (!await context.Client.CanIAsync(verb, group, resource, ct))
+            {
+                missing.Add($"{verb} {resource}.{group}");
+            }
+        }
+
+        if (missing.Count > 0)
+        {
+            return [new UpgradeException(ExitCode.ClusterUnreachable,
+                $"this Oracle-backed install's system image is rebuilt in the cluster, which needs in namespace {context.Namespace}: {string.Join(", ", missing)} — bind the Role in tekton/rbac to the service account")];
+        }
+
+        var (action, build, problem) = await new OracleSystemBuild(context, Stage).AssessAsync(oracleClientDir, false, ct);
+        if (problem is not null)
+        {
+            return [new UpgradeException(problem.ExitCode,
+                $"this 3scale install uses an Oracle database (BuildConfig {context.Plan.Oracle.BuildConfig} builds {context.Plan.Oracle.ImageStream}:latest; runbook \"Upgrading 3scale with Oracle Database\"): {problem.Message}")];
+        }
+
+        context.Reporter.Event(Stage, "oracle", action switch
+        {
+            Rules.OracleBuildAction.Done => $"Oracle system image already built on {context.Plan.Target} by {build!.Metadata.Name}",
+            Rules.OracleBuildAction.Follow => $"Oracle system build {build!.Metadata.Name} is running; patch-imagestreams will follow it",
+            _ => $"Oracle-backed: patch-imagestreams will rebuild {context.Plan.Oracle.ImageStream} with the client files in {oracleClientDir}",
+        });
+        return [];
     }
 }

@@ -27,6 +27,13 @@ public sealed class RollbackStage(StageContext context)
                 $"{backupDir} holds a backup of namespace {manifest["namespace"]}, not {context.Namespace}: pass the backup of this namespace");
         }
 
+        if (await context.Client.BuildConfigExistsAsync(context.Plan.Oracle.BuildConfig, ct))
+        {
+            // Restoring tags would leave the built amp-system:latest (and the DCs on it) where it is: refuse, change nothing.
+            throw new UpgradeException(ExitCode.WrongClusterState,
+                $"rollback does not restore an Oracle-backed system image (BuildConfig {context.Plan.Oracle.BuildConfig} pushes {context.Plan.Oracle.ImageStream}:latest): nothing was changed; tag the image recorded in {backupDir} back onto {context.Plan.Oracle.ImageStream}:latest and point the BuildConfig at {context.Plan.Oracle.ImageStream}:{context.Plan.Source} by hand");
+        }
+
         foreach (var step in context.Plan.ImageStreams)
         {
             if (streams.GetValueOrDefault(step.Name) is not { } saved)

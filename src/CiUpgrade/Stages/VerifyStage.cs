@@ -17,7 +17,10 @@ public sealed class VerifyStage(StageContext context)
         var started = context.Time.GetUtcNow();
         var dcs = (await context.Client.ListDeploymentConfigsAsync(ct)).Items.ToDictionary(d => d.Metadata.Name, StringComparer.Ordinal);
         var streams = (await context.Client.ListImageStreamsAsync(ct)).Items.ToDictionary(s => s.Metadata.Name, StringComparer.Ordinal);
-        var results = context.Plan.Verify.Select(check => DigestCheck.Check(check, dcs.GetValueOrDefault(check.DeploymentConfig), streams)).ToList();
+        // An Oracle-backed system runs the image its build pushed to the internal registry, not the plan's repository.
+        var overrides = OracleImages.RepositoryOverrides(context.Plan.Oracle.ImageStream, streams, dcs.Values);
+        var results = context.Plan.Verify.Select(check => DigestCheck.Check(check, dcs.GetValueOrDefault(check.DeploymentConfig), streams,
+            overrides.GetValueOrDefault(check.DeploymentConfig))).ToList();
         var elapsed = context.Time.GetUtcNow() - started;
         foreach (var r in results)
         {

@@ -1,0 +1,31 @@
+using System.Text.Json.Serialization;
+
+namespace CiUpgrade.Cluster.Models;
+
+/// <summary>A Build's progress: phase New, Pending, Running, Complete, Failed, Error or Cancelled, and why.</summary>
+public sealed class BuildStatus
+{
+    [JsonPropertyName("phase")]
+    public string? Phase { get; set; }
+
+    [JsonPropertyName("reason")]
+    public string? Reason { get; set; }
+
+    [JsonPropertyName("message")]
+    public string? Message { get; set; }
+
+    [JsonPropertyName("output")]
+    public BuildStatusOutput? Output { get; set; }
+}
+
+public sealed class BuildStatusOutput
+{
+    [JsonPropertyName("to")]
+    public BuildStatusOutputTo? To { get; set; }
+}
+
+public sealed class BuildStatusOutputTo
+{
+    [JsonPropertyName("imageDigest")]
+    public string? ImageDigest { get; set; }
+}

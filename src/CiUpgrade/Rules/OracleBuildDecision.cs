@@ -1,0 +1,55 @@
+using CiUpgrade.Cluster.Models;
+
+namespace CiUpgrade.Rules;
+
+/// <summary>What build-oracle-system does about the build, given the builds that exist.</summary>
+public enum OracleBuildAction
+{
+    /// <summary>No build on the target base yet (or --force, or the last one failed): start one.</summary>
+    Start,
+
+    /// <summary>A build on the target base is still New, Pending or Running (an earlier run crashed): follow it.</summary>
+    Follow,
+
+    /// <summary>A build on the target base completed and amp-system:latest still holds its image: nothing to build.</summary>
+    Done,
+}
+
+/// <summary>
+/// Decides whether to start, follow or skip the Oracle system build, so a rerun never rebuilds what is built and
+/// never starts a second build next to a running one. A build counts when its (resolved) Docker base is the image
+/// amp-system's target tag resolves to now.
+/// </summary>
+public static class OracleBuildDecision
+{
+    public static readonly IReadOnlySet<string> Active = new HashSet<string>(StringComparer.Ordinal) { "New", "Pending", "Running" };
+
+    public static (OracleBuildAction Action, Build? Build) Decide(IEnumerable<Build> builds, string? targetBase, string? latestImage, bool force)
+    {
+        if (targetBase is null)
+        {
+            return (OracleBuildAction.Start, null);
+        }
+
+        var onTarget = builds.Where(b => b.Spec.Strategy?.DockerStrategy?.From?.Name == targetBase)
+            .OrderByDescending(b => b.Metadata.CreationTimestamp ?? DateTime.MinValue).ThenByDescending(b => BuildNumber(b)).ToList();
+        if (onTarget.FirstOrDefault(b => Active.Contains(b.Status.Phase ?? "New")) is { } running)
+        {
+            return (OracleBuildAction.Follow, running);
+        }
+
+        if (force)
+        {
+            return (OracleBuildAction.Start, null);
+        }
+
+        var complete = onTarget.FirstOrDefault(b => b.Status.Phase == "Complete");
+        var digest = complete?.Status.Output?.To?.ImageDigest;
+        return digest is not null && latestImage?.EndsWith("@" + digest, StringComparison.Ordinal) == true
+            ? (OracleBuildAction.Done, complete)
+            : (OracleBuildAction.Start, null);
+    }
+
+    private static long BuildNumber(Build build) =>
+        build.Metadata.Annotations?.TryGetValue("openshift.io/build.number", out var n) == true && long.TryParse(n, out var number) ? number : 0;
+}

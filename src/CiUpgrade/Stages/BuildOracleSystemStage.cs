@@ -1,0 +1,25 @@
+namespace CiUpgrade.Stages;
+
+/// <summary>
+/// The Oracle system build on its own (patch-imagestreams runs the same steps for amp-system of an Oracle-backed
+/// install): refuses a namespace on another release, then <see cref="OracleSystemBuild"/>.
+/// </summary>
+public sealed class BuildOracleSystemStage(StageContext context)
+{
+    private const string Stage = "build-oracle-system";
+
+    public async Task<ExitCode> RunAsync(string? clientDir, bool force, bool noWait, CancellationToken ct)
+    {
+        var plan = context.Plan;
+        var snapshot = await InstallSnapshot.ReadAsync(context, ct);
+        if (snapshot.Release != plan.Source && snapshot.Release != plan.Target)
+        {
+            throw new UpgradeException(ExitCode.WrongClusterState,
+                $"{plan.Release.DeploymentConfig} reports {plan.Release.Env}={snapshot.Release ?? "(unset)"}, not {plan.Source}: this plan does not apply (run preflight)");
+        }
+
+        await new OracleSystemBuild(context, Stage).RunAsync(clientDir, force, noWait, dryRun: false, ct);
+        context.Reporter.Event(Stage, "done", $"{plan.Oracle.ImageStream}:latest is built on {plan.Oracle.ImageStream}:{plan.Target}");
+        return ExitCode.Success;
+    }
+}

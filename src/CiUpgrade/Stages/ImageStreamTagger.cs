@@ -1,0 +1,88 @@
+using System.Net;
+using CiUpgrade.Cluster;
+using CiUpgrade.Cluster.Models;
+using CiUpgrade.Plans;
+using CiUpgrade.Rules;
+
+namespace CiUpgrade.Stages;
+
+/// <summary>
+/// Puts one stream's target tag (and `latest`, unless the build owns it) into the runbook's shape with a guarded
+/// JSON patch, retrying when the stream changed under us, and waits for the target tag's import.
+/// </summary>
+public sealed class ImageStreamTagger(StageContext context, string stage)
+{
+    public async Task<ImageStream> PatchAsync(ImageStreamStep step, string? image, bool dryRun, CancellationToken ct, bool includeLatest = true)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var stream = await context.Client.GetImageStreamAsync(step.Name, ct)
+                ?? throw new UpgradeException(ExitCode.WrongClusterState, $"image stream {step.Name} not found in namespace {context.Namespace}");
+            var ops = ImageStreamTagPatch.For(stream, step, context.Plan.Target, image, includeLatest);
+            if (ops.Count == 0)
+            {
+                context.Reporter.Event(stage, "unchanged", $"{step.Name}: tags {context.Plan.Target}{(includeLatest ? " and latest" : string.Empty)} already as planned");
+                return stream;
+            }
+
+            try
+            {
+                var patched = await context.Client.PatchImageStreamAsync(step.Name, ops, dryRun, ct);
+                context.Reporter.Event(stage, dryRun ? "dryRun" : "patched", $"{step.Name}: {(dryRun ? "would send" : "sent")} JSON patch {ops.ToJsonString()}",
+                    new Dictionary<string, string> { ["imageStream"] = step.Name, ["patch"] = ops.ToJsonString() });
+                return patched;
+            }
+            catch (ClusterRequestException e) when (e.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.UnprocessableEntity && attempt < 5)
+            {
+                // Someone changed the stream since we read it (our `test` guard failed): read again and recompute.
+                context.Reporter.Event(stage, "retry", $"{step.Name}: the stream changed while patching ({e.StatusCode}); reading it again");
+            }
+        }
+    }
+
+    /// <summary>Waits (watching the stream) until the target tag's import finished; a failed import stops the stage.</summary>
+    public async Task<ImageStream> WaitForImportAsync(ImageStream stream, CancellationToken ct)
+    {
+        var tag = context.Plan.Target;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(context.Timeout);
+        try
+        {
+            var current = stream;
+            if (Settled(current, tag))
+            {
+                return Checked(current, tag);
+            }
+
+            await foreach (var update in context.Client.WatchImageStreamAsync(stream.Metadata.Name, stream.Metadata.ResourceVersion ?? "0", timeout.Token))
+            {
+                if (Settled(update, tag))
+                {
+                    return Checked(update, tag);
+                }
+            }
+
+            throw new OperationCanceledException();
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            throw new UpgradeException(ExitCode.RolloutFailed,
+                $"image stream {stream.Metadata.Name}: tag {tag} was not imported within {context.Timeout}; check `oc describe is {stream.Metadata.Name}` and the registry pull secret");
+        }
+    }
+
+    private static bool Settled(ImageStream stream, string tag) =>
+        TagResolution.ImportSettled(stream, tag) || TagResolution.ImportFailure(stream, tag) is not null;
+
+    private ImageStream Checked(ImageStream stream, string tag)
+    {
+        if (TagResolution.ImportFailure(stream, tag) is { } failure)
+        {
+            throw new UpgradeException(ExitCode.WrongClusterState,
+                $"image stream {stream.Metadata.Name}: import of tag {tag} failed ({failure.Reason}): {failure.Message}. Fix access to the registry (pull secret), then rerun this stage");
+        }
+
+        context.Reporter.Event(stage, "imported", $"{stream.Metadata.Name}: {tag} → {TagResolution.Resolve(stream, tag)}");
+        return stream;
+    }
+}

@@ -1,0 +1,227 @@
+using System.Globalization;
+using System.Net;
+using CiUpgrade.Cluster;
+using CiUpgrade.Cluster.Models;
+using CiUpgrade.Rules;
+
+namespace CiUpgrade.Stages;
+
+/// <summary>
+/// The runbook's Oracle path for amp-system (3scale 2.7 guide, "Upgrading 3scale with Oracle Database"): add the
+/// target tag without moving `latest` (the build owns it), point the BuildConfig's base at amp-system:&lt;target&gt;,
+/// run the binary build with the Oracle client files (`oc start-build --from-dir`), follow it, then wait for the
+/// DCs its new image rolls out. Resumable: a build already running on the target base is followed, a completed
+/// one whose image `latest` still holds is not rebuilt (unless forced).
+/// </summary>
+public sealed class OracleSystemBuild(StageContext context, string stage)
+{
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(3);
+
+    /// <summary>Read-only: what the build step would do now, or the problem that stops it (nothing is changed either way).</summary>
+    public async Task<(OracleBuildAction Action, Build? Build, UpgradeException? Problem)> AssessAsync(string? clientDir, bool force, CancellationToken ct)
+    {
+        var plan = context.Plan;
+        var config = await context.Client.GetBuildConfigAsync(plan.Oracle.BuildConfig, ct);
+        if (config is null)
+        {
+            return (OracleBuildAction.Start, null, new UpgradeException(ExitCode.WrongClusterState,
+                $"BuildConfig {plan.Oracle.BuildConfig} not found in namespace {context.Namespace}: the system image is not built in this cluster, so there is no Oracle build to run (check -n/--namespace)"));
+        }
+
+        if (config.Spec.Strategy?.Type != "Docker" || config.Spec.Source?.Type != "Binary")
+        {
+            return (OracleBuildAction.Start, null, new UpgradeException(ExitCode.WrongClusterState,
+                $"BuildConfig {plan.Oracle.BuildConfig} is a {config.Spec.Strategy?.Type ?? "?"} build from {config.Spec.Source?.Type ?? "?"} source, not the binary Docker build of the 3scale system-oracle template (build.yml): fix it or follow the runbook's Oracle procedure by hand"));
+        }
+
+        var stream = await context.Client.GetImageStreamAsync(plan.Oracle.ImageStream, ct);
+        var step = plan.ImageStreams.First(s => s.Name == plan.Oracle.ImageStream);
+        var targetTag = stream?.Spec.Tags?.FirstOrDefault(t => t.Name == plan.Target);
+        // Only a target tag that already reads as planned tells which base the build will use.
+        var targetBase = stream is not null && targetTag is not null && ImageStreamTagPatch.Matches(targetTag, ImageStreamTagPatch.DesiredTags(step, plan.Target, null)[0])
+            ? TagResolution.Resolve(stream, plan.Target)
+            : null;
+        var latest = stream is null ? null : TagResolution.Resolve(stream, "latest");
+        var builds = await context.Client.ListBuildsAsync(plan.Oracle.BuildConfig, ct);
+        var (action, build) = OracleBuildDecision.Decide(builds, targetBase, latest, force);
+        return (action, build, action == OracleBuildAction.Start ? ClientDirProblem(clientDir) : null);
+    }
+
+    /// <summary>Why the directory cannot be uploaded as the system-oracle build context, or null when it can.</summary>
+    public static UpgradeException? ClientDirProblem(string? clientDir)
+    {
+        if (clientDir is null)
+        {
+            return new UpgradeException(ExitCode.WrongClusterState,
+                "this Oracle-backed install's amp-system image must be rebuilt with the Oracle client: pass --oracle-client-dir with the system-oracle build context (its Dockerfile, and oracle-client-files/ holding the Instant Client basic or basiclite, sdk and odbc packages), or --system-image with an image you built");
+        }
+
+        if (!Directory.Exists(clientDir))
+        {
+            return new UpgradeException(ExitCode.BadInput, $"--oracle-client-dir {clientDir} is not a directory: pass the system-oracle build context with the Instant Client packages");
+        }
+
+        var missing = OracleClientPackages.Missing(DirectoryArchiveContent.Files(clientDir));
+        return missing.Count == 0 ? null : new UpgradeException(ExitCode.BadInput,
+            $"--oracle-client-dir {clientDir} lacks {string.Join("; ", missing)}: download the Oracle Instant Client 12.2 packages and lay them out as the 3scale system-oracle README says; nothing was changed");
+    }
+
+    public async Task RunAsync(string? clientDir, bool force, bool noWait, bool dryRun, CancellationToken ct)
+    {
+        var plan = context.Plan;
+        var (_, _, problem) = await AssessAsync(clientDir, force, ct);
+        if (problem is not null)
+        {
+            throw problem;
+        }
+
+        var tagger = new ImageStreamTagger(context, stage);
+        var step = plan.ImageStreams.First(s => s.Name == plan.Oracle.ImageStream);
+        var stream = await tagger.PatchAsync(step, null, dryRun, ct, includeLatest: false);
+        await PatchBaseAsync(dryRun, ct);
+        if (dryRun)
+        {
+            context.Reporter.Event(stage, "dryRun", $"{plan.Oracle.BuildConfig}: would start a binary build from {clientDir ?? "(no --oracle-client-dir)"}");
+            return;
+        }
+
+        await tagger.WaitForImportAsync(stream, ct);
+        var (action, build, stillProblem) = await AssessAsync(clientDir, force, ct);
+        if (stillProblem is not null)
+        {
+            throw stillProblem;
+        }
+
+        switch (action)
+        {
+            case OracleBuildAction.Done:
+                context.Reporter.Event(stage, "unchanged", $"{plan.Oracle.BuildConfig}: build {build!.Metadata.Name} already made {plan.Oracle.ImageStream}:latest on the {plan.Target} base (--force rebuilds)");
+                break;
+            case OracleBuildAction.Follow:
+                context.Reporter.Event(stage, "build", $"{plan.Oracle.BuildConfig}: build {build!.Metadata.Name} is already {build.Status.Phase}; following it");
+                await FollowAsync(build, ct);
+                break;
+            default:
+                build = await StartAsync(clientDir!, ct);
+                await FollowAsync(build, ct);
+                break;
+        }
+
+        if (!noWait)
+        {
+            await WaitForRolloutsAsync(ct);
+        }
+    }
+
+    private async Task PatchBaseAsync(bool dryRun, CancellationToken ct)
+    {
+        var plan = context.Plan;
+        for (var attempt = 1; ; attempt++)
+        {
+            var config = await context.Client.GetBuildConfigAsync(plan.Oracle.BuildConfig, ct)
+                ?? throw new UpgradeException(ExitCode.WrongClusterState, $"BuildConfig {plan.Oracle.BuildConfig} disappeared from namespace {context.Namespace}");
+            var ops = BuildBasePatch.For(config, plan.Oracle.ImageStream, plan.Target);
+            if (ops.Count == 0)
+            {
+                context.Reporter.Event(stage, "unchanged", $"{plan.Oracle.BuildConfig}: base already {plan.Oracle.ImageStream}:{plan.Target}");
+                return;
+            }
+
+            try
+            {
+                await context.Client.PatchBuildConfigAsync(plan.Oracle.BuildConfig, ops, dryRun, ct);
+                context.Reporter.Event(stage, dryRun ? "dryRun" : "patched", $"{plan.Oracle.BuildConfig}: {(dryRun ? "would send" : "sent")} JSON patch {ops.ToJsonString()}",
+                    new Dictionary<string, string> { ["buildConfig"] = plan.Oracle.BuildConfig, ["patch"] = ops.ToJsonString() });
+                return;
+            }
+            catch (ClusterRequestException e) when (e.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.UnprocessableEntity && attempt < 5)
+            {
+                context.Reporter.Event(stage, "retry", $"{plan.Oracle.BuildConfig}: changed while patching ({e.StatusCode}); reading it again");
+            }
+        }
+    }
+
+    private async Task<Build> StartAsync(string clientDir, CancellationToken ct)
+    {
+        var files = DirectoryArchiveContent.Files(clientDir);
+        context.Reporter.Event(stage, "upload", $"{context.Plan.Oracle.BuildConfig}: starting a binary build with {files.Count} files from {clientDir}");
+        using var archive = new DirectoryArchiveContent(clientDir);
+        try
+        {
+            var build = await context.Client.InstantiateBinaryAsync(context.Plan.Oracle.BuildConfig, archive, ct);
+            context.Reporter.Event(stage, "build", $"build {build.Metadata.Name} started ({build.Status.Phase}) on base {build.Spec.Strategy?.DockerStrategy?.From?.Name}",
+                new Dictionary<string, string> { ["build"] = build.Metadata.Name });
+            return build;
+        }
+        catch (ClusterRequestException e) when (e.StatusCode == HttpStatusCode.BadRequest)
+        {
+            // The server answers 400 when the build ended before it could take the upload (binaryInstantiateHandler).
+            throw new UpgradeException(ExitCode.RolloutFailed, $"the Oracle system build did not start: {e.Message}; see `oc get builds -l {Build.BuildConfigLabel}={context.Plan.Oracle.BuildConfig}`", e);
+        }
+    }
+
+    /// <summary>Watches the build to its end, with a progress line on each phase change and every few seconds.</summary>
+    private async Task FollowAsync(Build build, CancellationToken ct)
+    {
+        var started = context.Time.GetUtcNow();
+        var name = build.Metadata.Name;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(context.Timeout);
+        var lastPhase = string.Empty;
+        var lastLine = DateTimeOffset.MinValue;
+        try
+        {
+            var current = build;
+            await using var updates = context.Client.WatchBuildAsync(name, build.Metadata.ResourceVersion ?? "0", timeout.Token).GetAsyncEnumerator(timeout.Token);
+            while (true)
+            {
+                var phase = current.Status.Phase ?? "New";
+                var now = context.Time.GetUtcNow();
+                if (phase != lastPhase || now - lastLine >= ProgressInterval)
+                {
+                    context.Reporter.Event(stage, "progress", $"build {name}: {phase} ({(now - started).TotalSeconds.ToString("0", CultureInfo.InvariantCulture)}s)",
+                        new Dictionary<string, string> { ["build"] = name, ["phase"] = phase });
+                    (lastPhase, lastLine) = (phase, now);
+                }
+
+                if (phase == "Complete")
+                {
+                    return;
+                }
+
+                if (phase is "Failed" or "Error" or "Cancelled")
+                {
+                    throw new UpgradeException(ExitCode.RolloutFailed,
+                        $"build {name} {phase}{(current.Status.Reason is { } reason ? $" ({reason})" : string.Empty)}: {current.Status.Message ?? "no message"}; read `oc logs build/{name}`, fix the cause and rerun this stage");
+                }
+
+                if (!await updates.MoveNextAsync())
+                {
+                    throw new OperationCanceledException();
+                }
+
+                current = updates.Current;
+            }
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            throw new UpgradeException(ExitCode.RolloutFailed, $"build {name} did not finish within {context.Timeout} (last phase {lastPhase}); rerun to keep following it, or raise --timeout");
+        }
+    }
+
+    private async Task WaitForRolloutsAsync(CancellationToken ct)
+    {
+        var snapshot = await InstallSnapshot.ReadAsync(context, ct);
+        var triggered = InstallInspection.Triggered(snapshot.DeploymentConfigs.Values, context.Plan.Oracle.ImageStream);
+        var expectations = triggered.ToDictionary(
+            dc => dc,
+            dc => RolloutExpectation.Images(TriggeredImages.Expected(snapshot.DeploymentConfigs[dc], snapshot.Streams)),
+            StringComparer.Ordinal);
+        if (expectations.Count > 0)
+        {
+            context.Reporter.Event(stage, "wait", $"{context.Plan.Oracle.ImageStream}: waiting for {string.Join(", ", expectations.Keys)} to roll out the new system image");
+        }
+
+        await new RolloutWaiter(context, stage).WaitAsync(expectations, ct);
+    }
+}

@@ -103,27 +103,6 @@ public sealed class PipelineContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Removing_any_rule_of_the_shipped_role_fails_a_stage_with_exit_3_naming_the_permission()
-    {
-        var role = Simulator.Json.YamlJson.ParseAll(RoleYaml).OfType<JsonObject>().Single(d => (string?)d["kind"] == "Role");
-        var rules = role["rules"]!.AsArray();
-        for (var i = 0; i < rules.Count; i++)
-        {
-            var reduced = role.DeepClone().AsObject();
-            reduced["rules"]!.AsArray().RemoveAt(i);
-            var removed = rules[i]!;
-
-            var run = await Runner(reduced.ToJsonString(), $"without-{i}").RunAsync("3scale-upgrade", new Dictionary<string, string> { ["namespace"] = Ns }, Timeout);
-
-            var failed = run.Tasks.First(t => t.Status == "Failed");
-            Assert.True(failed.ExitCode == 3, $"without rule {i} ({removed.ToJsonString()}): {failed.Name} exited {failed.ExitCode}: {failed.Error}");
-            var resource = (string)removed["resources"]![0]!;
-            Assert.Contains(resource, failed.Error, StringComparison.Ordinal);
-            Assert.Contains("missing permissions", failed.Error, StringComparison.Ordinal);
-        }
-    }
-
-    [Fact]
     public async Task Rollback_on_failure_restores_the_backup_in_finally()
     {
         var before = _cluster.Registry.List("deploymentconfigs", Ns).Items

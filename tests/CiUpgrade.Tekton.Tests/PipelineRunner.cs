@@ -21,7 +21,7 @@ public sealed record PipelineRunRecord(IReadOnlyList<TaskRunRecord> Tasks, strin
 /// then `finally`. Each step's command must be ciupgrade and its args go to the CLI verbatim, so a renamed
 /// flag or verb in the CLI breaks the run. The pod's service account is stood in for by --kubeconfig.
 /// </summary>
-public sealed partial class PipelineRunner(string kubeconfig, string workspace)
+public sealed partial class PipelineRunner(string kubeconfig, string workspace, IReadOnlyDictionary<string, string>? otherWorkspaces = null)
 {
     public async Task<PipelineRunRecord> RunAsync(string pipelineName, IReadOnlyDictionary<string, string> runParams, CancellationToken ct)
     {
@@ -94,7 +94,7 @@ public sealed partial class PipelineRunner(string kubeconfig, string workspace)
         var args = step["args"]!.AsArray().Select(a => TaskVariable().Replace((string)a!, m => m.Groups["kind"].Value switch
         {
             "params" => taskParams[m.Groups["name"].Value],
-            "workspaces" => workspace,
+            "workspaces" => WorkspacePath(pipelineTask, m.Groups["name"].Value),
             _ => throw new InvalidOperationException($"unresolved {m.Value} in task {task.Name()}"),
         }).Replace("/tekton/results", resultsDir, StringComparison.Ordinal)).ToArray();
 
@@ -106,6 +106,22 @@ public sealed partial class PipelineRunner(string kubeconfig, string workspace)
             .Where(r => File.Exists(Path.Combine(resultsDir, r)))
             .ToDictionary(r => r, r => File.ReadAllText(Path.Combine(resultsDir, r)), StringComparer.Ordinal);
         return new TaskRunRecord(name, code == 0 ? "Succeeded" : "Failed", code, args, stdout.ToString(), stderr.ToString(), results);
+    }
+
+    /// <summary>
+    /// A task workspace's path: the pipeline workspace it is bound to ("reports" is the run's main directory, others
+    /// as the run binds them); an optional workspace left unbound has an empty path, as in Tekton.
+    /// </summary>
+    private string WorkspacePath(JsonObject pipelineTask, string taskWorkspace)
+    {
+        var binding = pipelineTask["workspaces"]?.AsArray().OfType<JsonObject>().FirstOrDefault(w => (string?)w["name"] == taskWorkspace);
+        var pipelineWorkspace = (string?)binding?["workspace"];
+        return pipelineWorkspace switch
+        {
+            null => string.Empty,
+            "reports" => workspace,
+            _ => otherWorkspaces?.GetValueOrDefault(pipelineWorkspace) ?? string.Empty,
+        };
     }
 
     private static bool WhenHolds(JsonObject pipelineTask, Dictionary<string, string> parameters, Dictionary<string, TaskRunRecord> records, string? aggregate)

@@ -137,7 +137,7 @@ public sealed class PreflightStage(StageContext context)
         if (missing.Count > 0)
         {
             return [new UpgradeException(ExitCode.ClusterUnreachable,
-                $"this Oracle-backed install's system image is rebuilt in the cluster, which needs in namespace {context.Namespace}: {string.Join(", ", missing)} — bind the Role in tekton/rbac to the service account")];
+                $"missing permissions in namespace {context.Namespace} to rebuild this Oracle-backed install's system image in the cluster: {string.Join(", ", missing)} — bind the Role in tekton/rbac to the service account")];
         }
 
         var (action, build, problem) = await new OracleSystemBuild(context, Stage).AssessAsync(oracleClientDir, false, ct);

@@ -1,0 +1,94 @@
+using System.Text.Json.Nodes;
+using CiUpgrade.Simulator;
+using CiUpgrade.Simulator.Controllers;
+using CiUpgrade.Simulator.Seed;
+
+namespace CiUpgrade.Tekton.Tests;
+
+/// <summary>
+/// The upgrade Pipeline on an Oracle-backed install, with the oracle-client workspace bound: the path that uses
+/// every rule of the shipped Role, so it is also where each rule is proven necessary.
+/// </summary>
+public sealed class OraclePipelineTests : IAsyncLifetime
+{
+    private const string Ns = "3scale";
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "ciupgrade-tekton-oracle-" + Guid.NewGuid().ToString("N")[..8]);
+    private SimulatedCluster _cluster = null!;
+
+    private static string RoleYaml => File.ReadAllText(Path.Combine(TektonFiles.Root, "rbac", "ciupgrade.yaml"));
+
+    private static CancellationToken Timeout => new CancellationTokenSource(TimeSpan.FromMinutes(3)).Token;
+
+    private string ClientDir => Path.Combine(_dir, "oracle-client");
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(Path.Combine(_dir, "workspace"));
+        Directory.CreateDirectory(Path.Combine(ClientDir, "oracle-client-files"));
+        foreach (var file in ThreeScaleSeed.OracleClientFiles)
+        {
+            await File.WriteAllTextAsync(Path.Combine(ClientDir, file), "stand-in");
+        }
+
+        _cluster = await SimulatedCluster.StartAsync(new SimulatedClusterOptions { Timing = ControllerTiming.Fast, Seeds = [(Ns, SeedOptions.Parse("3scale-2.6,oracle"))] });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private PipelineRunner Runner(string roleYaml, string name = "ci")
+    {
+        var token = _cluster.AddServiceAccountToken(Ns, "ciupgrade", roleYaml);
+        return new PipelineRunner(_cluster.WriteKubeconfig(Path.Combine(_dir, name + ".kubeconfig"), token, Ns), Path.Combine(_dir, "workspace"),
+            new Dictionary<string, string> { ["oracle-client"] = ClientDir });
+    }
+
+    [Fact]
+    public async Task Upgrade_pipeline_rebuilds_the_oracle_system_image_from_the_workspace_and_passes_verification()
+    {
+        var run = await Runner(RoleYaml).RunAsync("3scale-upgrade", new Dictionary<string, string> { ["namespace"] = Ns }, Timeout);
+
+        Assert.True(run.Status == "Succeeded", string.Join("\n", run.Tasks.Select(t => $"{t.Name}: {t.Status} {t.Error}")));
+        Assert.Equal("true", run.Task("preflight").Results["oracle"]);
+        Assert.Contains(ClientDir, run.Task("patch-imagestreams").Args);
+        Assert.Equal("Complete", (string?)_cluster.Registry.Get("builds", Ns, "3scale-amp-system-oracle-2")!["status"]!["phase"]);
+        Assert.Equal(("Succeeded", "0"), (run.Results["verify-status"], run.Results["verify-failed"]));
+    }
+
+    [Fact]
+    public async Task Without_the_workspace_the_pipeline_stops_at_preflight_naming_the_missing_client_files()
+    {
+        var token = _cluster.AddServiceAccountToken(Ns, "ciupgrade", RoleYaml);
+        var runner = new PipelineRunner(_cluster.WriteKubeconfig(Path.Combine(_dir, "unbound.kubeconfig"), token, Ns), Path.Combine(_dir, "workspace"));
+
+        var run = await runner.RunAsync("3scale-upgrade", new Dictionary<string, string> { ["namespace"] = Ns }, Timeout);
+
+        Assert.Equal(4, run.Task("preflight").ExitCode);
+        Assert.Contains("--oracle-client-dir", run.Task("preflight").Error, StringComparison.Ordinal);
+        Assert.Equal("None", run.Task("patch-imagestreams").Status);
+    }
+
+    [Fact]
+    public async Task Removing_any_rule_of_the_shipped_role_fails_a_stage_with_exit_3_naming_the_permission()
+    {
+        var role = Simulator.Json.YamlJson.ParseAll(RoleYaml).OfType<JsonObject>().Single(d => (string?)d["kind"] == "Role");
+        var rules = role["rules"]!.AsArray();
+        for (var i = 0; i < rules.Count; i++)
+        {
+            var reduced = role.DeepClone().AsObject();
+            reduced["rules"]!.AsArray().RemoveAt(i);
+            var removed = rules[i]!;
+
+            var run = await Runner(reduced.ToJsonString(), $"without-{i}").RunAsync("3scale-upgrade", new Dictionary<string, string> { ["namespace"] = Ns }, Timeout);
+
+            var failed = run.Tasks.First(t => t.Status == "Failed");
+            Assert.True(failed.ExitCode == 3, $"without rule {i} ({removed.ToJsonString()}): {failed.Name} exited {failed.ExitCode}: {failed.Error}");
+            var resource = (string)removed["resources"]![0]!;
+            Assert.Contains(resource, failed.Error, StringComparison.Ordinal);
+            Assert.Contains("missing permissions", failed.Error, StringComparison.Ordinal);
+        }
+    }
+}

@@ -12,12 +12,7 @@ public sealed class BuildOracleSystemStage(StageContext context)
     {
         var plan = context.Plan;
         var snapshot = await InstallSnapshot.ReadAsync(context, ct);
-        if (snapshot.Release != plan.Source && snapshot.Release != plan.Target)
-        {
-            throw new UpgradeException(ExitCode.WrongClusterState,
-                $"{plan.Release.DeploymentConfig} reports {plan.Release.Env}={snapshot.Release ?? "(unset)"}, not {plan.Source}: this plan does not apply (run preflight)");
-        }
-
+        snapshot.RequireSourceOrTarget(plan);
         await new OracleSystemBuild(context, Stage).RunAsync(clientDir, force, noWait, dryRun: false, ct);
         context.Reporter.Event(Stage, "done", $"{plan.Oracle.ImageStream}:latest is built on {plan.Oracle.ImageStream}:{plan.Target}");
         return ExitCode.Success;

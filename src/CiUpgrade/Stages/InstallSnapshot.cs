@@ -12,6 +12,16 @@ public sealed record InstallSnapshot(
 {
     public IReadOnlySet<string> DeploymentConfigNames => DeploymentConfigs.Keys.ToHashSet(StringComparer.Ordinal);
 
+    /// <summary>A forward stage acts only on the plan's source release (or its target, when rerun after the upgrade).</summary>
+    public void RequireSourceOrTarget(Plans.UpgradePlan plan)
+    {
+        if (Release != plan.Source && Release != plan.Target)
+        {
+            throw new UpgradeException(ExitCode.WrongClusterState,
+                $"{plan.Release.DeploymentConfig} reports {plan.Release.Env}={Release ?? "(unset)"}, not {plan.Source}: this plan does not apply (run preflight)");
+        }
+    }
+
     public static async Task<InstallSnapshot> ReadAsync(StageContext context, CancellationToken ct)
     {
         var plan = context.Plan;

@@ -20,11 +20,7 @@ public sealed class PatchImageStreamsStage(StageContext context)
     {
         var plan = context.Plan;
         var snapshot = await InstallSnapshot.ReadAsync(context, ct);
-        if (snapshot.Release != plan.Source && snapshot.Release != plan.Target)
-        {
-            throw new UpgradeException(ExitCode.WrongClusterState,
-                $"{plan.Release.DeploymentConfig} reports {plan.Release.Env}={snapshot.Release ?? "(unset)"}, not {plan.Source}: this plan does not apply (run preflight)");
-        }
+        snapshot.RequireSourceOrTarget(plan);
 
         // An Oracle-backed system image is rebuilt in the cluster, unless the user brings one (--system-image).
         var oracleBuild = (snapshot.Oracle || forceOracle) && systemImage is null ? new OracleSystemBuild(context, Stage) : null;

@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using k8s.Models;
 
 namespace CiUpgrade.Cluster.Models;
 
@@ -14,31 +13,4 @@ public sealed class BuildSpec
 
     [JsonPropertyName("output")]
     public BuildOutput? Output { get; set; }
-}
-
-public sealed class BuildSource
-{
-    [JsonPropertyName("type")]
-    public string? Type { get; set; }
-}
-
-public sealed class BuildStrategy
-{
-    [JsonPropertyName("type")]
-    public string? Type { get; set; }
-
-    [JsonPropertyName("dockerStrategy")]
-    public DockerBuildStrategy? DockerStrategy { get; set; }
-}
-
-public sealed class DockerBuildStrategy
-{
-    [JsonPropertyName("from")]
-    public V1ObjectReference? From { get; set; }
-}
-
-public sealed class BuildOutput
-{
-    [JsonPropertyName("to")]
-    public V1ObjectReference? To { get; set; }
 }

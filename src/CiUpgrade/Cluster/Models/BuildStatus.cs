@@ -17,15 +17,3 @@ public sealed class BuildStatus
     [JsonPropertyName("output")]
     public BuildStatusOutput? Output { get; set; }
 }
-
-public sealed class BuildStatusOutput
-{
-    [JsonPropertyName("to")]
-    public BuildStatusOutputTo? To { get; set; }
-}
-
-public sealed class BuildStatusOutputTo
-{
-    [JsonPropertyName("imageDigest")]
-    public string? ImageDigest { get; set; }
-}

@@ -18,12 +18,12 @@ public sealed class CliTests
         var (code, output, _) = await Run("--help");
 
         Assert.Equal(0, code);
-        foreach (var verb in new[] { "preflight", "backup", "patch-imagestreams", "wait-rollouts", "set-release", "verify", "rollback", "demo" })
+        foreach (var verb in new[] { "preflight", "backup", "patch-imagestreams", "wait-rollouts", "set-release", "verify", "rollback", "drift", "plan", "build-oracle-system", "demo" })
         {
             Assert.Contains(verb, output, StringComparison.Ordinal);
         }
 
-        Assert.Contains("5  rollout failed or timed out", output, StringComparison.Ordinal);
+        Assert.Contains("5  rollout or Oracle system build failed or timed out", output, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -32,15 +32,7 @@ public sealed class ControllerManager : IAsyncDisposable
         _registry = registry;
         _timing = timing;
         _time = time ?? TimeProvider.System;
-        _controllers =
-        [
-            new ImageImportController(registry, timing, faults),
-            new ImageTriggerController(registry),
-            new DeploymentConfigController(registry, _time),
-            new DeployerController(registry, timing, faults),
-            new ReplicationManager(registry, timing, faults),
-            new BuildController(registry, timing, faults, Uploads),
-        ];
+        _controllers = Create(registry, timing, faults, _time, Uploads);
     }
 
     /// <summary>What each binary build was sent.</summary>
@@ -67,10 +59,7 @@ public sealed class ControllerManager : IAsyncDisposable
                     // Only namespaces that changed get a pass, so a cluster with many idle installs stays cheap.
                     _dirty[e.Namespace] = 0;
                     Interlocked.Exchange(ref _pumpedResourceVersion, e.ResourceVersion);
-                    if (_wake.CurrentCount == 0)
-                    {
-                        _wake.Release();
-                    }
+                    Wake();
                 }
             }
             catch (OperationCanceledException)
@@ -96,11 +85,7 @@ public sealed class ControllerManager : IAsyncDisposable
                 signal = _idleSignal.Task;
             }
 
-            if (_wake.CurrentCount == 0)
-            {
-                _wake.Release();
-            }
-
+            Wake();
             await signal.WaitAsync(cancellationToken);
         }
     }
@@ -261,15 +246,7 @@ public sealed class ControllerManager : IAsyncDisposable
         var clock = time ?? TimeProvider.System;
         var instant = new ControllerTiming(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromMinutes(10));
         var faults = new ControllerFaults();
-        IController[] controllers =
-        [
-            new ImageImportController(registry, instant, faults),
-            new ImageTriggerController(registry),
-            new DeploymentConfigController(registry, clock),
-            new DeployerController(registry, instant, faults),
-            new ReplicationManager(registry, instant, faults),
-            new BuildController(registry, instant, faults, uploads ?? new BinaryUploads()),
-        ];
+        var controllers = Create(registry, instant, faults, clock, uploads ?? new BinaryUploads());
         for (var pass = 0; pass < 500; pass++)
         {
             var result = default(PassResult);
@@ -289,6 +266,17 @@ public sealed class ControllerManager : IAsyncDisposable
 
         throw new InvalidOperationException($"namespace {ns} did not settle");
     }
+
+    /// <summary>The controllers, in the order one pass runs them.</summary>
+    private static IReadOnlyList<IController> Create(ResourceRegistry registry, ControllerTiming timing, ControllerFaults faults, TimeProvider time, BinaryUploads uploads) =>
+    [
+        new ImageImportController(registry, timing, faults),
+        new ImageTriggerController(registry),
+        new DeploymentConfigController(registry, time),
+        new DeployerController(registry, timing, faults),
+        new ReplicationManager(registry, timing, faults),
+        new BuildController(registry, timing, faults, uploads),
+    ];
 
     private PassResult RunPass(string ns)
     {
@@ -342,6 +330,7 @@ public sealed class ControllerManager : IAsyncDisposable
         }
     }
 
+    /// <summary>Starts a pass now (at most one wake-up is ever pending).</summary>
     private void Wake()
     {
         if (_wake.CurrentCount == 0)

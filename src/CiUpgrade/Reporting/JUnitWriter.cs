@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Xml;
 using System.Xml.Linq;
 using CiUpgrade.Rules;
 
@@ -11,6 +12,26 @@ namespace CiUpgrade.Reporting;
 /// </summary>
 public static class JUnitWriter
 {
+    /// <summary>Writes the report (UTF-8, no BOM, indented), creating its directory; an unwritable path is bad input.</summary>
+    public static void Save(string path, XDocument document)
+    {
+        try
+        {
+            var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+            if (!string.IsNullOrEmpty(directory))
+            {
+                Directory.CreateDirectory(directory);
+            }
+
+            using var writer = XmlWriter.Create(path, new XmlWriterSettings { Indent = true, Encoding = new System.Text.UTF8Encoding(false) });
+            document.Save(writer);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UpgradeException(ExitCode.BadInput, $"cannot write the JUnit report to {path}: {e.Message} (check --junit)");
+        }
+    }
+
     public static XDocument Build(string suiteName, string ns, IReadOnlyList<DigestResult> results, DateTimeOffset started, TimeSpan elapsed, string hostname) =>
         Build([(suiteName, ns, results)], started, elapsed, hostname);
 

@@ -6,6 +6,19 @@ namespace CiUpgrade.Reporting;
 /// </summary>
 public static class TektonResults
 {
+    /// <summary>The check counts verify and drift publish: passed, failed, skipped, and status Succeeded/Failed.</summary>
+    public static Dictionary<string, string> Counts(IReadOnlyCollection<Rules.DigestResult> results)
+    {
+        var failed = Count(results, Rules.CheckOutcome.Failed);
+        return new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["passed"] = Count(results, Rules.CheckOutcome.Passed),
+            ["failed"] = failed,
+            ["skipped"] = Count(results, Rules.CheckOutcome.Skipped),
+            ["status"] = failed == "0" ? "Succeeded" : "Failed",
+        };
+    }
+
     public static void Write(string? directory, IReadOnlyDictionary<string, string> results)
     {
         if (directory is null)
@@ -26,4 +39,7 @@ public static class TektonResults
             throw new UpgradeException(ExitCode.BadInput, $"cannot write results to {directory}: {e.Message} (check --results-dir)");
         }
     }
+
+    private static string Count(IReadOnlyCollection<Rules.DigestResult> results, Rules.CheckOutcome outcome) =>
+        results.Count(r => r.Outcome == outcome).ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -13,7 +13,9 @@ public sealed class BuildOracleSystemStage(StageContext context)
         var plan = context.Plan;
         var snapshot = await InstallSnapshot.ReadAsync(context, ct);
         snapshot.RequireSourceOrTarget(plan);
-        await new OracleSystemBuild(context, Stage).RunAsync(clientDir, force, noWait, dryRun: false, ct);
+        var build = new OracleSystemBuild(context, Stage);
+        await build.RequireReadyAsync(clientDir, force, ct);
+        await build.RunAsync(clientDir, force, noWait, dryRun: false, ct);
         context.Reporter.Event(Stage, "done", $"{plan.Oracle.ImageStream}:latest is built on {plan.Oracle.ImageStream}:{plan.Target}");
         return ExitCode.Success;
     }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Xml;
 using CiUpgrade.Cluster.Models;
 using CiUpgrade.Reporting;
 using CiUpgrade.Rules;
@@ -55,15 +54,10 @@ public sealed class DriftStage(StageContext context)
         var all = suites.SelectMany(s => s.Item3).ToList();
         var failed = all.Count(r => r.Outcome == CheckOutcome.Failed);
         var drifted = suites.Count(s => s.Item3.Any(r => r.Outcome == CheckOutcome.Failed));
-        Write(junitPath, JUnitWriter.Build(suites, started, context.Time.GetUtcNow() - started, Environment.MachineName));
-        TektonResults.Write(resultsDir, new Dictionary<string, string>
-        {
-            ["passed"] = all.Count(r => r.Outcome == CheckOutcome.Passed).ToString(CultureInfo.InvariantCulture),
-            ["failed"] = failed.ToString(CultureInfo.InvariantCulture),
-            ["skipped"] = all.Count(r => r.Outcome == CheckOutcome.Skipped).ToString(CultureInfo.InvariantCulture),
-            ["status"] = failed == 0 ? "Succeeded" : "Failed",
-            ["drifted"] = drifted.ToString(CultureInfo.InvariantCulture),
-        });
+        JUnitWriter.Save(junitPath, JUnitWriter.Build(suites, started, context.Time.GetUtcNow() - started, Environment.MachineName));
+        var counts = TektonResults.Counts(all);
+        counts["drifted"] = drifted.ToString(CultureInfo.InvariantCulture);
+        TektonResults.Write(resultsDir, counts);
         context.Reporter.Event(Stage, "summary",
             $"{installs.Count} installs checked, {drifted} drifted; {all.Count - failed} checks passed, {failed} failed; {client.RequestsSent} requests; JUnit report: {junitPath}");
         return failed == 0 ? ExitCode.Success : ExitCode.VerificationFailed;
@@ -91,24 +85,5 @@ public sealed class DriftStage(StageContext context)
         }
 
         return found;
-    }
-
-    private static void Write(string path, System.Xml.Linq.XDocument document)
-    {
-        try
-        {
-            var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-            if (!string.IsNullOrEmpty(directory))
-            {
-                Directory.CreateDirectory(directory);
-            }
-
-            using var writer = XmlWriter.Create(path, new XmlWriterSettings { Indent = true, Encoding = new System.Text.UTF8Encoding(false) });
-            document.Save(writer);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new UpgradeException(ExitCode.BadInput, $"cannot write the JUnit report to {path}: {e.Message} (check --junit)");
-        }
     }
 }

@@ -1,5 +1,3 @@
-using System.Net;
-using CiUpgrade.Cluster;
 using CiUpgrade.Cluster.Models;
 using CiUpgrade.Plans;
 using CiUpgrade.Rules;
@@ -12,33 +10,17 @@ namespace CiUpgrade.Stages;
 /// </summary>
 public sealed class ImageStreamTagger(StageContext context, string stage)
 {
-    public async Task<ImageStream> PatchAsync(ImageStreamStep step, string? image, bool dryRun, CancellationToken ct, bool includeLatest = true)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            var stream = await context.Client.GetImageStreamAsync(step.Name, ct)
-                ?? throw new UpgradeException(ExitCode.WrongClusterState, $"image stream {step.Name} not found in namespace {context.Namespace}");
-            var ops = ImageStreamTagPatch.For(stream, step, context.Plan.Target, image, includeLatest);
-            if (ops.Count == 0)
+    public Task<ImageStream> PatchAsync(ImageStreamStep step, string? image, bool dryRun, CancellationToken ct, bool includeLatest = true) =>
+        new GuardedPatch(context, stage).ApplyAsync(step.Name,
+            async () =>
             {
-                context.Reporter.Event(stage, "unchanged", $"{step.Name}: tags {context.Plan.Target}{(includeLatest ? " and latest" : string.Empty)} already as planned");
-                return stream;
-            }
-
-            try
-            {
-                var patched = await context.Client.PatchImageStreamAsync(step.Name, ops, dryRun, ct);
-                context.Reporter.Event(stage, dryRun ? "dryRun" : "patched", $"{step.Name}: {(dryRun ? "would send" : "sent")} JSON patch {ops.ToJsonString()}",
-                    new Dictionary<string, string> { ["imageStream"] = step.Name, ["patch"] = ops.ToJsonString() });
-                return patched;
-            }
-            catch (ClusterRequestException e) when (e.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.UnprocessableEntity && attempt < 5)
-            {
-                // Someone changed the stream since we read it (our `test` guard failed): read again and recompute.
-                context.Reporter.Event(stage, "retry", $"{step.Name}: the stream changed while patching ({e.StatusCode}); reading it again");
-            }
-        }
-    }
+                var stream = await context.Client.GetImageStreamAsync(step.Name, ct)
+                    ?? throw new UpgradeException(ExitCode.WrongClusterState, $"image stream {step.Name} not found in namespace {context.Namespace}");
+                return (stream, ImageStreamTagPatch.For(stream, step, context.Plan.Target, image, includeLatest));
+            },
+            ops => context.Client.PatchImageStreamAsync(step.Name, ops, dryRun, ct),
+            $"{step.Name}: tags {context.Plan.Target}{(includeLatest ? " and latest" : string.Empty)} already as planned",
+            dryRun, new Dictionary<string, string> { ["imageStream"] = step.Name });
 
     /// <summary>Waits (watching the stream) until the target tag's import finished; a failed import stops the stage.</summary>
     public async Task<ImageStream> WaitForImportAsync(ImageStream stream, CancellationToken ct)

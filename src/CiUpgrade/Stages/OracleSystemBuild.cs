@@ -66,15 +66,19 @@ public sealed class OracleSystemBuild(StageContext context, string stage)
             $"--oracle-client-dir {clientDir} lacks {string.Join("; ", missing)}: download the Oracle Instant Client 12.2 packages and lay them out as the 3scale system-oracle README says; nothing was changed");
     }
 
-    public async Task RunAsync(string? clientDir, bool force, bool noWait, bool dryRun, CancellationToken ct)
+    /// <summary>Throws the problem that would stop the build step; stages call it before they change anything.</summary>
+    public async Task RequireReadyAsync(string? clientDir, bool force, CancellationToken ct)
     {
-        var plan = context.Plan;
-        var (_, _, problem) = await AssessAsync(clientDir, force, ct);
-        if (problem is not null)
+        if ((await AssessAsync(clientDir, force, ct)).Problem is { } problem)
         {
             throw problem;
         }
+    }
 
+    /// <summary>The build step; the caller has run <see cref="RequireReadyAsync"/> before changing anything.</summary>
+    public async Task RunAsync(string? clientDir, bool force, bool noWait, bool dryRun, CancellationToken ct)
+    {
+        var plan = context.Plan;
         var tagger = new ImageStreamTagger(context, stage);
         var step = plan.ImageStreams.First(s => s.Name == plan.Oracle.ImageStream);
         var stream = await tagger.PatchAsync(step, null, dryRun, ct, includeLatest: false);
@@ -113,32 +117,19 @@ public sealed class OracleSystemBuild(StageContext context, string stage)
         }
     }
 
-    private async Task PatchBaseAsync(bool dryRun, CancellationToken ct)
+    private Task<BuildConfig> PatchBaseAsync(bool dryRun, CancellationToken ct)
     {
         var plan = context.Plan;
-        for (var attempt = 1; ; attempt++)
-        {
-            var config = await context.Client.GetBuildConfigAsync(plan.Oracle.BuildConfig, ct)
-                ?? throw new UpgradeException(ExitCode.WrongClusterState, $"BuildConfig {plan.Oracle.BuildConfig} disappeared from namespace {context.Namespace}");
-            var ops = BuildBasePatch.For(config, plan.Oracle.ImageStream, plan.Target);
-            if (ops.Count == 0)
+        return new GuardedPatch(context, stage).ApplyAsync(plan.Oracle.BuildConfig,
+            async () =>
             {
-                context.Reporter.Event(stage, "unchanged", $"{plan.Oracle.BuildConfig}: base already {plan.Oracle.ImageStream}:{plan.Target}");
-                return;
-            }
-
-            try
-            {
-                await context.Client.PatchBuildConfigAsync(plan.Oracle.BuildConfig, ops, dryRun, ct);
-                context.Reporter.Event(stage, dryRun ? "dryRun" : "patched", $"{plan.Oracle.BuildConfig}: {(dryRun ? "would send" : "sent")} JSON patch {ops.ToJsonString()}",
-                    new Dictionary<string, string> { ["buildConfig"] = plan.Oracle.BuildConfig, ["patch"] = ops.ToJsonString() });
-                return;
-            }
-            catch (ClusterRequestException e) when (e.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.UnprocessableEntity && attempt < 5)
-            {
-                context.Reporter.Event(stage, "retry", $"{plan.Oracle.BuildConfig}: changed while patching ({e.StatusCode}); reading it again");
-            }
-        }
+                var config = await context.Client.GetBuildConfigAsync(plan.Oracle.BuildConfig, ct)
+                    ?? throw new UpgradeException(ExitCode.WrongClusterState, $"BuildConfig {plan.Oracle.BuildConfig} disappeared from namespace {context.Namespace}");
+                return (config, BuildBasePatch.For(config, plan.Oracle.ImageStream, plan.Target));
+            },
+            ops => context.Client.PatchBuildConfigAsync(plan.Oracle.BuildConfig, ops, dryRun, ct),
+            $"{plan.Oracle.BuildConfig}: base already {plan.Oracle.ImageStream}:{plan.Target}",
+            dryRun, new Dictionary<string, string> { ["buildConfig"] = plan.Oracle.BuildConfig });
     }
 
     private async Task<Build> StartAsync(string clientDir, CancellationToken ct)

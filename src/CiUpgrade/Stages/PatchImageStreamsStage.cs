@@ -24,9 +24,9 @@ public sealed class PatchImageStreamsStage(StageContext context)
 
         // An Oracle-backed system image is rebuilt in the cluster, unless the user brings one (--system-image).
         var oracleBuild = (snapshot.Oracle || forceOracle) && systemImage is null ? new OracleSystemBuild(context, Stage) : null;
-        if (oracleBuild is not null && (await oracleBuild.AssessAsync(oracleClientDir, false, ct)).Problem is { } problem)
+        if (oracleBuild is not null)
         {
-            throw problem;
+            await oracleBuild.RequireReadyAsync(oracleClientDir, false, ct);
         }
 
         var tagger = new ImageStreamTagger(context, Stage);

@@ -48,15 +48,7 @@ public sealed class PreflightStage(StageContext context)
         var report = context.Reporter;
         report.Event(Stage, "start", $"checking namespace {context.Namespace} on {context.Client.Server} for the {plan.Source} → {plan.Target} upgrade");
 
-        var missing = new List<string>();
-        foreach (var (verb, group, resource) in RequiredPermissions)
-        {
-            if (!await context.Client.CanIAsync(verb, group, resource, ct))
-            {
-                missing.Add($"{verb} {resource}{(group.Length == 0 ? string.Empty : "." + group)}");
-            }
-        }
-
+        var missing = await MissingAsync(RequiredPermissions, ct);
         if (missing.Count > 0)
         {
             // Without these the rest cannot even be read: this is the only problem worth reporting.
@@ -125,15 +117,7 @@ public sealed class PreflightStage(StageContext context)
 
     private async Task<IReadOnlyList<UpgradeException>> OracleProblemsAsync(string? oracleClientDir, CancellationToken ct)
     {
-        var missing = new List<string>();
-        foreach (var (verb, group, resource) in OracleBuildPermissions)
-        {
-            if (!await context.Client.CanIAsync(verb, group, resource, ct))
-            {
-                missing.Add($"{verb} {resource}.{group}");
-            }
-        }
-
+        var missing = await MissingAsync(OracleBuildPermissions, ct);
         if (missing.Count > 0)
         {
             return [new UpgradeException(ExitCode.ClusterUnreachable,
@@ -154,5 +138,20 @@ public sealed class PreflightStage(StageContext context)
             _ => $"Oracle-backed: patch-imagestreams will rebuild {context.Plan.Oracle.ImageStream} with the client files in {oracleClientDir}",
         });
         return [];
+    }
+
+    /// <summary>The permissions the SelfSubjectAccessReviews deny, as "verb resource.group".</summary>
+    private async Task<IReadOnlyList<string>> MissingAsync(IReadOnlyList<(string Verb, string Group, string Resource)> permissions, CancellationToken ct)
+    {
+        var missing = new List<string>();
+        foreach (var (verb, group, resource) in permissions)
+        {
+            if (!await context.Client.CanIAsync(verb, group, resource, ct))
+            {
+                missing.Add($"{verb} {resource}{(group.Length == 0 ? string.Empty : "." + group)}");
+            }
+        }
+
+        return missing;
     }
 }

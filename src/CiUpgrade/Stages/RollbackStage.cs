@@ -1,7 +1,5 @@
-using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using CiUpgrade.Cluster;
 using CiUpgrade.Cluster.Models;
 using CiUpgrade.Rules;
 using k8s;
@@ -41,16 +39,16 @@ public sealed class RollbackStage(StageContext context)
                 continue;
             }
 
-            await PatchAsync("imagestreams", step.Name,
-                async () => await context.Client.GetImageStreamAsync(step.Name, ct) is { } s ? RollbackPatch.ForStream(s, saved, keepTargetTag) : null,
+            await PatchAsync("imagestreams", step.Name, () => context.Client.GetImageStreamAsync(step.Name, ct),
+                s => RollbackPatch.ForStream(s, saved, keepTargetTag),
                 ops => context.Client.PatchImageStreamAsync(step.Name, ops, false, ct));
         }
 
         var release = context.Plan.Release;
         if (dcs.GetValueOrDefault(release.DeploymentConfig) is { } savedApp)
         {
-            await PatchAsync("deploymentconfigs", release.DeploymentConfig,
-                async () => await context.Client.GetDeploymentConfigAsync(release.DeploymentConfig, ct) is { } d ? RollbackPatch.ForEnv(d, savedApp, release.Env) : null,
+            await PatchAsync("deploymentconfigs", release.DeploymentConfig, () => context.Client.GetDeploymentConfigAsync(release.DeploymentConfig, ct),
+                d => RollbackPatch.ForEnv(d, savedApp, release.Env),
                 ops => context.Client.PatchDeploymentConfigAsync(release.DeploymentConfig, ops, false, ct));
         }
 
@@ -80,29 +78,16 @@ public sealed class RollbackStage(StageContext context)
         return ExitCode.Success;
     }
 
-    private async Task PatchAsync<T>(string kind, string name, Func<Task<JsonArray?>> compute, Func<JsonArray, Task<T>> send)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            var ops = await compute() ?? throw new UpgradeException(ExitCode.WrongClusterState, $"{kind} {name} is in the backup but not in namespace {context.Namespace}");
-            if (ops.Count == 0)
+    private Task<T?> PatchAsync<T>(string kind, string name, Func<Task<T?>> get, Func<T, JsonArray> compute, Func<JsonArray, Task<T>> send)
+        where T : class =>
+        new GuardedPatch(context, Stage).ApplyAsync<T?>(name,
+            async () =>
             {
-                context.Reporter.Event(Stage, "unchanged", $"{name}: already as in the backup");
-                return;
-            }
-
-            try
-            {
-                await send(ops);
-                context.Reporter.Event(Stage, "patched", $"{name}: sent JSON patch {ops.ToJsonString()}");
-                return;
-            }
-            catch (ClusterRequestException e) when (e.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.UnprocessableEntity && attempt < 5)
-            {
-                context.Reporter.Event(Stage, "retry", $"{name} changed while patching ({e.StatusCode}); reading it again");
-            }
-        }
-    }
+                var current = await get() ?? throw new UpgradeException(ExitCode.WrongClusterState, $"{kind} {name} is in the backup but not in namespace {context.Namespace}");
+                return (current, compute(current));
+            },
+            async ops => await send(ops),
+            $"{name}: already as in the backup");
 
     private static (JsonObject Manifest, Dictionary<string, JsonObject> Streams, Dictionary<string, JsonObject> Dcs) Read(string dir)
     {

@@ -1,5 +1,3 @@
-using System.Net;
-using CiUpgrade.Cluster;
 using CiUpgrade.Rules;
 
 namespace CiUpgrade.Stages;
@@ -13,30 +11,16 @@ public sealed class SetReleaseStage(StageContext context)
     {
         var release = context.Plan.Release;
         var target = context.Plan.Target;
-        for (var attempt = 1; ; attempt++)
-        {
-            var dc = await context.Client.GetDeploymentConfigAsync(release.DeploymentConfig, ct)
-                ?? throw new UpgradeException(ExitCode.WrongClusterState, $"DeploymentConfig {release.DeploymentConfig} not found in namespace {context.Namespace}");
-            var ops = ReleaseEnvPatch.For(dc, release, target);
-            if (ops.Count == 0)
+        await new GuardedPatch(context, Stage).ApplyAsync(release.DeploymentConfig,
+            async () =>
             {
-                context.Reporter.Event(Stage, "unchanged", $"{release.DeploymentConfig}: {release.Env}={target} already set on every container");
-                break;
-            }
-
-            try
-            {
-                await context.Client.PatchDeploymentConfigAsync(release.DeploymentConfig, ops, dryRun, ct);
-                context.Reporter.Event(Stage, dryRun ? "dryRun" : "patched",
-                    $"{release.DeploymentConfig}: {(dryRun ? "would send" : "sent")} JSON patch {ops.ToJsonString()}",
-                    new Dictionary<string, string> { ["deploymentConfig"] = release.DeploymentConfig, ["patch"] = ops.ToJsonString() });
-                break;
-            }
-            catch (ClusterRequestException e) when (e.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.UnprocessableEntity && attempt < 5)
-            {
-                context.Reporter.Event(Stage, "retry", $"{release.DeploymentConfig} changed while patching ({e.StatusCode}); reading it again");
-            }
-        }
+                var dc = await context.Client.GetDeploymentConfigAsync(release.DeploymentConfig, ct)
+                    ?? throw new UpgradeException(ExitCode.WrongClusterState, $"DeploymentConfig {release.DeploymentConfig} not found in namespace {context.Namespace}");
+                return (dc, ReleaseEnvPatch.For(dc, release, target));
+            },
+            ops => context.Client.PatchDeploymentConfigAsync(release.DeploymentConfig, ops, dryRun, ct),
+            $"{release.DeploymentConfig}: {release.Env}={target} already set on every container",
+            dryRun, new Dictionary<string, string> { ["deploymentConfig"] = release.DeploymentConfig });
 
         if (!noWait && !dryRun)
         {

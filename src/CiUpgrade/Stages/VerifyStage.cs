@@ -1,4 +1,3 @@
-using System.Xml;
 using CiUpgrade.Reporting;
 using CiUpgrade.Rules;
 
@@ -28,44 +27,16 @@ public sealed class VerifyStage(StageContext context)
                 new Dictionary<string, string> { ["deploymentConfig"] = r.DeploymentConfig, ["outcome"] = r.Outcome.ToString() });
         }
 
-        WriteJUnit(junitPath, results, started, elapsed);
+        JUnitWriter.Save(junitPath, JUnitWriter.Build("ciupgrade.verify", context.Namespace, results, started, elapsed, Environment.MachineName));
         if (baselinePath is not null)
         {
             Baseline.Write(baselinePath, context.Namespace, null, dcs.Values);
             context.Reporter.Event(Stage, "baseline", $"images of {dcs.Count} DeploymentConfigs recorded in {baselinePath}");
         }
 
-        var failed = results.Count(r => r.Outcome == CheckOutcome.Failed);
-        var passed = results.Count(r => r.Outcome == CheckOutcome.Passed);
-        var skipped = results.Count(r => r.Outcome == CheckOutcome.Skipped);
-        TektonResults.Write(resultsDir, new Dictionary<string, string>
-        {
-            ["passed"] = passed.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["failed"] = failed.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["skipped"] = skipped.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["status"] = failed == 0 ? "Succeeded" : "Failed",
-        });
-        context.Reporter.Event(Stage, "summary", $"{passed} passed, {failed} failed, {skipped} skipped; JUnit report: {junitPath}");
-        return failed == 0 ? ExitCode.Success : ExitCode.VerificationFailed;
-    }
-
-    private void WriteJUnit(string path, IReadOnlyList<DigestResult> results, DateTimeOffset started, TimeSpan elapsed)
-    {
-        try
-        {
-            var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-            if (!string.IsNullOrEmpty(directory))
-            {
-                Directory.CreateDirectory(directory);
-            }
-
-            var document = JUnitWriter.Build("ciupgrade.verify", context.Namespace, results, started, elapsed, Environment.MachineName);
-            using var writer = XmlWriter.Create(path, new XmlWriterSettings { Indent = true, Encoding = new System.Text.UTF8Encoding(false) });
-            document.Save(writer);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new UpgradeException(ExitCode.BadInput, $"cannot write the JUnit report to {path}: {e.Message} (check --junit)");
-        }
+        var counts = TektonResults.Counts(results);
+        TektonResults.Write(resultsDir, counts);
+        context.Reporter.Event(Stage, "summary", $"{counts["passed"]} passed, {counts["failed"]} failed, {counts["skipped"]} skipped; JUnit report: {junitPath}");
+        return counts["status"] == "Succeeded" ? ExitCode.Success : ExitCode.VerificationFailed;
     }
 }

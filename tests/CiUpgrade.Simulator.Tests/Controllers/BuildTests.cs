@@ -1,7 +1,6 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using CiUpgrade.Simulator.Auth;
 using CiUpgrade.Simulator.Json;
@@ -40,14 +39,8 @@ public sealed class BuildTests : ClusterTest
 
     private async Task<(HttpStatusCode Code, JsonNode? Body)> UploadAsync(byte[] body, string? token = null)
     {
-        var ca = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(Cluster.CertificateAuthorityPem);
-        using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, cert, _, _) => cert?.Thumbprint == ca.Thumbprint };
-        using var http = new HttpClient(handler) { BaseAddress = Cluster.BaseUri };
-        using var request = new HttpRequestMessage(HttpMethod.Post, Path.TrimStart('/')) { Content = new ByteArrayContent(body) };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token ?? Cluster.AdminToken);
-        using var response = await http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        return (response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
+        using var api = Api(token ?? "admin");
+        return await api.PostBytesAsync(Path, body);
     }
 
     [Fact]

@@ -40,6 +40,15 @@ internal sealed class ApiClient : IDisposable
         return (response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text), response);
     }
 
+    /// <summary>POSTs raw bytes (a binary build's archive).</summary>
+    public async Task<(HttpStatusCode Code, JsonNode? Body)> PostBytesAsync(string path, byte[] body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path.TrimStart('/')) { Content = new ByteArrayContent(body) };
+        using var response = await _http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
+    }
+
     public Task<(HttpStatusCode Code, JsonNode? Body, HttpResponseMessage Response)> GetAsync(string path) => SendAsync(HttpMethod.Get, path);
 
     /// <summary>Opens a watch and returns the raw lines as they arrive.</summary>

@@ -1,0 +1,46 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using CiUpgrade.Cluster;
+
+namespace CiUpgrade.Stages;
+
+/// <summary>
+/// How every mutating stage writes: read the object, compute the JSON patch from what it holds now (guarded by
+/// `test` ops, empty when nothing is left to do), send it; when the object changed in between, the guard fails
+/// (409/422): read again and recompute, up to five attempts. A rerun after a crash therefore sends only what is left.
+/// </summary>
+public sealed class GuardedPatch(StageContext context, string stage)
+{
+    private const int MaxAttempts = 5;
+
+    /// <param name="name">The object, as the progress lines name it.</param>
+    /// <param name="read">Reads the object and computes the patch; throws when the object is gone.</param>
+    /// <param name="send">Sends the patch (with server-side dry run when <paramref name="dryRun"/>) and returns the result.</param>
+    /// <param name="unchanged">The line printed when no patch is needed.</param>
+    /// <param name="fields">Extra JSON-output fields of the patch event (the patch itself is added); null for none.</param>
+    public async Task<T> ApplyAsync<T>(string name, Func<Task<(T Current, JsonArray Ops)>> read, Func<JsonArray, Task<T>> send,
+        string unchanged, bool dryRun = false, IReadOnlyDictionary<string, string>? fields = null)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var (current, ops) = await read();
+            if (ops.Count == 0)
+            {
+                context.Reporter.Event(stage, "unchanged", unchanged);
+                return current;
+            }
+
+            try
+            {
+                var patched = await send(ops);
+                var eventFields = fields is null ? null : new Dictionary<string, string>(fields) { ["patch"] = ops.ToJsonString() };
+                context.Reporter.Event(stage, dryRun ? "dryRun" : "patched", $"{name}: {(dryRun ? "would send" : "sent")} JSON patch {ops.ToJsonString()}", eventFields);
+                return patched;
+            }
+            catch (ClusterRequestException e) when (e.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.UnprocessableEntity && attempt < MaxAttempts)
+            {
+                context.Reporter.Event(stage, "retry", $"{name}: changed while patching ({e.StatusCode}); reading it again");
+            }
+        }
+    }
+}

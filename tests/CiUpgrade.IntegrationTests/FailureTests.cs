@@ -188,11 +188,11 @@ public sealed class FailureTests : UpgradeTest
     }
 }
 
-/// <summary>A long progress deadline, so the stage's own --timeout is what ends the wait.</summary>
+/// <summary>A long progress deadline for the stuck DC, so the stage's own --timeout is what ends the wait.</summary>
 public sealed class RolloutTimeoutTests : UpgradeTest
 {
     protected override CiUpgrade.Simulator.Controllers.ControllerTiming Timing =>
-        CiUpgrade.Simulator.Controllers.ControllerTiming.Fast with { ProgressDeadline = TimeSpan.FromMinutes(5) };
+        CiUpgrade.Simulator.Controllers.ControllerTiming.Fast with { StuckRolloutDeadline = TimeSpan.FromMinutes(10) };
 
     [Fact]
     public async Task Crash_looping_rollout_reports_the_containers_message_and_times_out_with_exit_5()

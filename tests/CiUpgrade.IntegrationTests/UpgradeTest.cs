@@ -31,7 +31,7 @@ public abstract class UpgradeTest : IAsyncLifetime
 
     protected virtual ControllerTiming Timing => ControllerTiming.Fast;
 
-    protected static CancellationToken Timeout => new CancellationTokenSource(TimeSpan.FromSeconds(90)).Token;
+    protected static CancellationToken Timeout => new CancellationTokenSource(TimeSpan.FromMinutes(10)).Token;
 
     public async Task InitializeAsync()
     {
@@ -50,7 +50,7 @@ public abstract class UpgradeTest : IAsyncLifetime
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        string[] full = args.Contains("--kubeconfig") ? args : [.. args, "--kubeconfig", Kubeconfig, "--timeout", "60s"];
+        string[] full = args.Contains("--kubeconfig") ? args : [.. args, "--kubeconfig", Kubeconfig, "--timeout", "5m"];
         var code = await CliApp.RunAsync(full, stdout, stderr, Timeout);
         return (code, stdout.ToString(), stderr.ToString());
     }

@@ -17,7 +17,7 @@ public sealed class OraclePipelineTests : IAsyncLifetime
 
     private static string RoleYaml => File.ReadAllText(Path.Combine(TektonFiles.Root, "rbac", "ciupgrade.yaml"));
 
-    private static CancellationToken Timeout => new CancellationTokenSource(TimeSpan.FromMinutes(3)).Token;
+    private static CancellationToken Timeout => new CancellationTokenSource(TimeSpan.FromMinutes(10)).Token;
 
     private string ClientDir => Path.Combine(_dir, "oracle-client");
 

@@ -18,7 +18,7 @@ public sealed class PipelineContractTests : IAsyncLifetime
 
     private static string RoleYaml => File.ReadAllText(Path.Combine(TektonFiles.Root, "rbac", "ciupgrade.yaml"));
 
-    private static CancellationToken Timeout => new CancellationTokenSource(TimeSpan.FromMinutes(2)).Token;
+    private static CancellationToken Timeout => new CancellationTokenSource(TimeSpan.FromMinutes(10)).Token;
 
     public async Task InitializeAsync()
     {

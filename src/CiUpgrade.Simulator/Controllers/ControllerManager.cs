@@ -244,7 +244,7 @@ public sealed class ControllerManager : IAsyncDisposable
     public static void Settle(ResourceRegistry registry, string ns, BinaryUploads? uploads = null, TimeProvider? time = null)
     {
         var clock = time ?? TimeProvider.System;
-        var instant = new ControllerTiming(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromMinutes(10));
+        var instant = new ControllerTiming(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(10));
         var faults = new ControllerFaults();
         var controllers = Create(registry, instant, faults, clock, uploads ?? new BinaryUploads());
         for (var pass = 0; pass < 500; pass++)

@@ -65,7 +65,8 @@ internal sealed class DeployerController(ResourceRegistry registry, ControllerTi
                 return true;
             case "Running":
                 var started = _started.TryGetValue(key, out var s) ? s : _started[key] = now;
-                return Run(rc, others, now - started > timing.ProgressDeadline, now);
+                var deadline = faults.PodFailureFor(ns, rc.Annotation(ConfigName)!) is null ? timing.ProgressDeadline : timing.StuckRolloutDeadline;
+                return Run(rc, others, now - started > deadline, now);
             default:
                 return false;
         }

@@ -51,6 +51,11 @@ public sealed class RolloutWaiter(StageContext context, string stage)
             try
             {
                 await WatchRolloutsAsync(list.Metadata.ResourceVersion ?? "0", expectations, pending, started, timeout.Token);
+                if (pending.Count > 0)
+                {
+                    // The watch ended without throwing (the timeout landed between two reconnects): not done (D15).
+                    throw new OperationCanceledException(timeout.Token);
+                }
             }
             finally
             {
@@ -61,9 +66,11 @@ public sealed class RolloutWaiter(StageContext context, string stage)
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
         {
             // Pod states change without a DC event: read them once more, so the message says why now.
-            foreach (var name in pending.Where(_verdicts.ContainsKey))
+            // On a busy machine the timeout can end the wait before the first judgement: read the version then.
+            foreach (var name in pending)
             {
-                if (await PodReasonAsync(name, _verdicts[name].Version, ct) is { } reason)
+                var version = _verdicts.TryGetValue(name, out var verdict) ? verdict.Version : (await context.Client.GetDeploymentConfigAsync(name, ct))?.Status?.LatestVersion;
+                if (version is { } v && await PodReasonAsync(name, v, ct) is { } reason)
                 {
                     _podReasons[name] = reason;
                 }

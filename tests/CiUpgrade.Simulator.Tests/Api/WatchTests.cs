@@ -19,7 +19,7 @@ public sealed class WatchTests : ClusterTest
         }
 
         var seen = new List<string?>();
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         await foreach (var e in api.WatchAsync($"{Streams}?watch=true&resourceVersion={from}&fieldSelector=metadata.name%3Damp-zync", stop.Token))
         {
             Assert.Equal("MODIFIED", (string?)e["type"]);
@@ -40,7 +40,7 @@ public sealed class WatchTests : ClusterTest
         await api.SendAsync(HttpMethod.Patch, Streams + "/amp-zync", """{"metadata":{"labels":{"n":"x"}}}""", "application/merge-patch+json");
         Cluster.Registry.Store.Compact();
 
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         var first = await api.WatchAsync($"{Streams}?watch=true&resourceVersion=5", stop.Token).FirstAsync(stop.Token);
 
         Assert.Equal("ERROR", (string?)first["type"]);
@@ -52,7 +52,7 @@ public sealed class WatchTests : ClusterTest
     public async Task Watch_without_a_resource_version_starts_with_added_events_for_current_objects()
     {
         using var api = Api();
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(5));
 
         var first = await api.WatchAsync($"{Streams}?watch=1&fieldSelector=metadata.name%3Damp-system", stop.Token).FirstAsync(stop.Token);
 
@@ -65,7 +65,7 @@ public sealed class WatchTests : ClusterTest
     {
         Cluster.HttpFaults.DropWatchesAfterEvents = 2;
         using var api = Api();
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         var count = 0;
         var ended = false;
         try
@@ -91,7 +91,7 @@ public sealed class WatchTests : ClusterTest
     public async Task Watch_ends_at_timeout_seconds()
     {
         using var api = Api();
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         var events = await api.WatchAsync($"{Streams}?watch=true&timeoutSeconds=1&fieldSelector=metadata.name%3Damp-system", stop.Token).ToListAsync(stop.Token);
 
         Assert.Single(events);

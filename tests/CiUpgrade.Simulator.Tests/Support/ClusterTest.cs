@@ -18,7 +18,7 @@ public abstract class ClusterTest : IAsyncLifetime
 
     protected virtual ControllerTiming Timing => ControllerTiming.Fast;
 
-    protected static CancellationToken Timeout => new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token;
+    protected static CancellationToken Timeout => new CancellationTokenSource(TimeSpan.FromMinutes(5)).Token;
 
     public async Task InitializeAsync()
     {

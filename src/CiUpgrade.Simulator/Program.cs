@@ -9,6 +9,7 @@ var port = 0;
 var seed = "3scale-2.6";
 var timing = "demo";
 var copies = 1;
+var serverVersion = "3.11";
 for (var i = 0; i < args.Length; i++)
 {
     string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -22,8 +23,9 @@ for (var i = 0; i < args.Length; i++)
             case "--seed": seed = Next(); break;
             case "--timing": timing = Next(); break;
             case "--namespaces": copies = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+            case "--server-version": serverVersion = Next(); break;
             case "--help" or "-h":
-                Console.WriteLine("usage: CiUpgrade.Simulator --namespace NS --kubeconfig-out FILE [--port 0] [--seed 3scale-2.6[,oracle][,no-optional][,postgresql]] [--timing fast|demo|real] [--namespaces N: seed NS-0 .. NS-(N-1) instead of NS]");
+                Console.WriteLine("usage: CiUpgrade.Simulator --namespace NS --kubeconfig-out FILE [--port 0] [--seed 3scale-2.6[,oracle][,no-optional][,postgresql]] [--timing fast|demo|real] [--server-version 3.11|4.x] [--namespaces N: seed NS-0 .. NS-(N-1) instead of NS]");
                 return 0;
             default: throw new ArgumentException($"unknown flag {args[i]} (see --help)");
         }
@@ -46,7 +48,10 @@ try
 {
     var parsed = SeedOptions.Parse(seed);
     var seeds = copies == 1 ? [(ns, parsed)] : Enumerable.Range(0, copies).Select(i => ($"{ns}-{i}", parsed)).ToList();
-    options = new SimulatedClusterOptions { Port = port, Timing = ControllerTiming.Parse(timing), Seeds = seeds };
+    options = new SimulatedClusterOptions
+    {
+        Port = port, Timing = ControllerTiming.Parse(timing), Seeds = seeds, ServerVersion = CiUpgrade.Simulator.Api.ServerVersion.Parse(serverVersion),
+    };
 }
 catch (ArgumentException e)
 {
@@ -69,7 +74,7 @@ using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Creat
 
 await using var cluster = await SimulatedCluster.StartAsync(options, stop.Token);
 cluster.WriteKubeconfig(kubeconfig, ns: ns);
-Console.WriteLine($"simulated OpenShift API at {cluster.BaseUri.ToString().TrimEnd('/')} (namespace {ns}); kubeconfig written to {kubeconfig}");
+Console.WriteLine($"simulated OpenShift {cluster.ServerVersion} API at {cluster.BaseUri.ToString().TrimEnd('/')} (namespace {ns}); kubeconfig written to {kubeconfig}");
 try
 {
     await Task.Delay(Timeout.Infinite, stop.Token);

@@ -50,6 +50,9 @@ public sealed class SimulatedCluster : IAsyncDisposable
 
     public IReadOnlyList<RecordedRequest> Requests => _server.Handler.Requests;
 
+    /// <summary>Which API server this cluster answers as.</summary>
+    public ServerVersion ServerVersion => _server.Handler.ServerVersion;
+
     /// <summary>What each binary build was sent (empty while the controllers are not running).</summary>
     public BinaryUploads BinaryUploads => _controllers?.Uploads ?? new BinaryUploads();
 
@@ -66,7 +69,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
         var access = new AccessControl();
         var adminToken = access.AddToken("system:admin", [new Grant(null, PolicyRule.Everything)]);
         var httpFaults = new HttpFaults(options.FaultSeed);
-        var server = await ApiServer.StartAsync(registry, access, httpFaults, () => controllers, options.Port, cancellationToken);
+        var server = await ApiServer.StartAsync(registry, access, httpFaults, () => controllers, options.ServerVersion, options.Port, cancellationToken);
         controllers?.Start();
         return new SimulatedCluster(server, registry, access, controllers, controllerFaults, httpFaults, adminToken);
     }

@@ -1,3 +1,4 @@
+using CiUpgrade.Simulator.Api;
 using CiUpgrade.Simulator.Controllers;
 using CiUpgrade.Simulator.Seed;
 
@@ -18,4 +19,7 @@ public sealed record SimulatedClusterOptions
 
     /// <summary>Seed of the HTTP fault injector's random rate.</summary>
     public int FaultSeed { get; init; } = 42;
+
+    /// <summary>Which API server to answer as: OpenShift 3.11 (Kubernetes 1.11, the default: what this upgrade runs on) or 4.x.</summary>
+    public ServerVersion ServerVersion { get; init; } = ServerVersion.OpenShift311;
 }

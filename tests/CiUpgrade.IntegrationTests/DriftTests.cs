@@ -1,10 +1,11 @@
 using System.Text.Json.Nodes;
 using System.Xml.Linq;
+using CiUpgrade.Simulator.Api;
 using CiUpgrade.Simulator.Seed;
 
 namespace CiUpgrade.IntegrationTests;
 
-public sealed class DriftTests : UpgradeTest
+public class DriftTests : UpgradeTest
 {
     private async Task<(int Code, XElement Suite, string Output)> DriftAsync(params string[] extra)
     {
@@ -165,4 +166,10 @@ public sealed class DriftTests : UpgradeTest
         Assert.Equal(3, Cluster.Requests.Count(r => !r.IsWatch)); // an earlier stage's watch may close late
         Assert.DoesNotContain(lists, p => p.Contains("/deploymentconfigs/", StringComparison.Ordinal));
     }
+}
+
+/// <summary>The same scenarios against OpenShift 4.x (server-side dry run, watch bookmarks).</summary>
+public sealed class DriftOn4xTests : DriftTests
+{
+    protected override ServerVersion ServerVersion => ServerVersion.OpenShift4;
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CiUpgrade.Simulator.Api;
 using CiUpgrade.Simulator.Seed;
 
 namespace CiUpgrade.IntegrationTests;
@@ -8,23 +9,11 @@ namespace CiUpgrade.IntegrationTests;
 /// BuildConfig's base moves to amp-system:2.7, a binary build with the Oracle client files pushes the new
 /// latest, the system DCs roll it out, and verify and drift accept the built image.
 /// </summary>
-public sealed class OracleUpgradeTests : UpgradeTest
+public class OracleUpgradeTests : UpgradeTest
 {
     private const string Bc = "3scale-amp-system-oracle";
 
     protected override SeedOptions Seed => SeedOptions.Parse("3scale-2.6,oracle");
-
-    private string ClientDir(params string[] skip)
-    {
-        var dir = Path.Combine(Dir, "system-oracle");
-        Directory.CreateDirectory(Path.Combine(dir, "oracle-client-files"));
-        foreach (var file in ThreeScaleSeed.OracleClientFiles.Where(f => !skip.Any(s => f.Contains(s, StringComparison.Ordinal))))
-        {
-            File.WriteAllText(Path.Combine(dir, file), "stand-in for " + file);
-        }
-
-        return dir;
-    }
 
     private long LastBuildVersion => (long)Get("buildconfigs", Bc)["status"]!["lastVersion"]!;
 
@@ -43,7 +32,7 @@ public sealed class OracleUpgradeTests : UpgradeTest
     [Fact]
     public async Task Upgrade_rebuilds_the_system_image_on_the_new_base_and_verify_passes()
     {
-        var dir = ClientDir();
+        var dir = OracleClientDir();
         var before = SystemAppImage;
 
         await UpgradeWithBuildAsync(dir);
@@ -73,7 +62,7 @@ public sealed class OracleUpgradeTests : UpgradeTest
     [Fact]
     public async Task Rerun_does_not_rebuild_and_force_does()
     {
-        var dir = ClientDir();
+        var dir = OracleClientDir();
         await UpgradeWithBuildAsync(dir);
         var image = SystemAppImage;
 
@@ -93,7 +82,7 @@ public sealed class OracleUpgradeTests : UpgradeTest
     [Fact]
     public async Task A_directory_without_every_instant_client_package_is_refused_before_anything_changes()
     {
-        var dir = ClientDir(skip: "sdk");
+        var dir = OracleClientDir(skip: "sdk");
         var before = Cluster.Registry.Store.CurrentResourceVersion;
 
         var (preflight, _, preflightError) = await Ciupgrade("preflight", "--oracle-client-dir", dir);
@@ -113,7 +102,7 @@ public sealed class OracleUpgradeTests : UpgradeTest
     [Fact]
     public async Task A_failed_build_stops_with_exit_5_and_its_reason_and_a_rerun_builds_again()
     {
-        var dir = ClientDir();
+        var dir = OracleClientDir();
         Cluster.ControllerFaults.FailBuild(Ns, Bc);
         var image = SystemAppImage;
 
@@ -134,7 +123,7 @@ public sealed class OracleUpgradeTests : UpgradeTest
     [Fact]
     public async Task Plan_lists_the_tag_the_base_patch_and_the_build_and_changes_nothing()
     {
-        var dir = ClientDir();
+        var dir = OracleClientDir();
         var before = Cluster.Registry.Store.CurrentResourceVersion;
 
         var (code, output, error) = await Ciupgrade("plan", "--oracle-client-dir", dir);
@@ -152,7 +141,7 @@ public sealed class OracleUpgradeTests : UpgradeTest
     [Fact]
     public async Task Drift_flags_a_system_dc_left_off_the_built_image_and_rollback_refuses_an_oracle_install()
     {
-        var dir = ClientDir();
+        var dir = OracleClientDir();
         await UpgradeWithBuildAsync(dir);
         Cluster.Registry.Modify("deploymentconfigs", Ns, "system-sidekiq", dc =>
         {
@@ -182,9 +171,15 @@ public sealed class OracleUpgradeTests : UpgradeTest
     {
         Cluster.Registry.Delete("buildconfigs", Ns, Bc);
 
-        var (code, _, error) = await Ciupgrade("build-oracle-system", "--oracle-client-dir", ClientDir());
+        var (code, _, error) = await Ciupgrade("build-oracle-system", "--oracle-client-dir", OracleClientDir());
 
         Assert.Equal(4, code);
         Assert.Contains($"BuildConfig {Bc} not found in namespace {Ns}", error, StringComparison.Ordinal);
     }
+}
+
+/// <summary>The same scenarios against OpenShift 4.x (server-side dry run, watch bookmarks).</summary>
+public sealed class OracleUpgradeOn4xTests : OracleUpgradeTests
+{
+    protected override ServerVersion ServerVersion => ServerVersion.OpenShift4;
 }

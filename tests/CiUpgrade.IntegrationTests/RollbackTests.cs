@@ -1,9 +1,10 @@
 using System.Text.Json.Nodes;
+using CiUpgrade.Simulator.Api;
 using CiUpgrade.Simulator.Json;
 
 namespace CiUpgrade.IntegrationTests;
 
-public sealed class RollbackTests : UpgradeTest
+public class RollbackTests : UpgradeTest
 {
     private string Backup => Path.Combine(Dir, "backup");
 
@@ -93,4 +94,10 @@ public sealed class RollbackTests : UpgradeTest
         Assert.Equal(2, code);
         Assert.Contains("holds a backup of namespace elsewhere, not 3scale", error, StringComparison.Ordinal);
     }
+}
+
+/// <summary>The same scenarios against OpenShift 4.x (server-side dry run, watch bookmarks).</summary>
+public sealed class RollbackOn4xTests : RollbackTests
+{
+    protected override ServerVersion ServerVersion => ServerVersion.OpenShift4;
 }

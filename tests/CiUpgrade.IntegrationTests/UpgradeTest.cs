@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Xml.Linq;
 using CiUpgrade.Cli;
 using CiUpgrade.Simulator;
+using CiUpgrade.Simulator.Api;
 using CiUpgrade.Simulator.Controllers;
 using CiUpgrade.Simulator.Seed;
 
@@ -10,7 +11,8 @@ namespace CiUpgrade.IntegrationTests;
 
 /// <summary>
 /// One simulated cluster per test, seeded with a 3scale 2.6 install in "3scale"; stages run through the same
-/// entry point as the executable, reaching the cluster over HTTPS through a kubeconfig.
+/// entry point as the executable, reaching the cluster over HTTPS through a kubeconfig. The upgrade scenarios
+/// (full chain, Oracle, rollback, drift) also run on OpenShift 4.x through a derived class per suite (…On4xTests).
 /// </summary>
 public abstract class UpgradeTest : IAsyncLifetime
 {
@@ -31,11 +33,14 @@ public abstract class UpgradeTest : IAsyncLifetime
 
     protected virtual ControllerTiming Timing => ControllerTiming.Fast;
 
+    /// <summary>The API server the cluster answers as: 3.11 (Kubernetes 1.11) unless a derived class says 4.x.</summary>
+    protected virtual ServerVersion ServerVersion => ServerVersion.OpenShift311;
+
     protected static CancellationToken Timeout => new CancellationTokenSource(TimeSpan.FromMinutes(10)).Token;
 
     public async Task InitializeAsync()
     {
-        Cluster = await SimulatedCluster.StartAsync(new SimulatedClusterOptions { Timing = Timing, Seeds = [(Ns, Seed)] });
+        Cluster = await SimulatedCluster.StartAsync(new SimulatedClusterOptions { Timing = Timing, Seeds = [(Ns, Seed)], ServerVersion = ServerVersion });
         Kubeconfig = Cluster.WriteKubeconfig(Path.Combine(Dir, "kubeconfig"), ns: Ns);
     }
 
@@ -70,6 +75,19 @@ public abstract class UpgradeTest : IAsyncLifetime
         var (code, output, error) = await Ciupgrade("verify", "--junit", junit, "--results-dir", Path.Combine(Dir, "results"));
         Assert.True(code == expectedCode, $"verify exited {code}: {error}\n{output}");
         return XDocument.Load(junit).Root!.Element("testsuite")!;
+    }
+
+    /// <summary>A stand-in `amp/system-oracle` directory with the Oracle client packages (less those named in <paramref name="skip"/>).</summary>
+    protected string OracleClientDir(params string[] skip)
+    {
+        var dir = Path.Combine(Dir, "system-oracle");
+        Directory.CreateDirectory(Path.Combine(dir, "oracle-client-files"));
+        foreach (var file in ThreeScaleSeed.OracleClientFiles.Where(f => !skip.Any(s => f.Contains(s, StringComparison.Ordinal))))
+        {
+            File.WriteAllText(Path.Combine(dir, file), "stand-in for " + file);
+        }
+
+        return dir;
     }
 
     protected JsonObject Get(string resource, string name, string ns = Ns) => Cluster.Registry.Get(resource, ns, name)!;

@@ -32,7 +32,7 @@ internal sealed class ApiServer : IAsyncDisposable
     public RequestHandler Handler { get; }
 
     public static async Task<ApiServer> StartAsync(ResourceRegistry registry, AccessControl access, HttpFaults faults,
-        Func<ControllerManager?> controllers, int port, CancellationToken cancellationToken)
+        Func<ControllerManager?> controllers, ServerVersion version, int port, CancellationToken cancellationToken)
     {
         var certificate = ServingCertificate.Create();
         var builder = WebApplication.CreateSlimBuilder();
@@ -43,7 +43,7 @@ internal sealed class ApiServer : IAsyncDisposable
             o.AllowSynchronousIO = false;
         });
         var app = builder.Build();
-        var handler = new RequestHandler(registry, access, faults, controllers);
+        var handler = new RequestHandler(registry, access, faults, controllers, version);
         app.Run(handler.HandleAsync);
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -10,19 +10,6 @@ public static class Discovery
     private static readonly ResourceType SelfSubjectAccessReviews = new("authorization.k8s.io", "v1", "SelfSubjectAccessReview",
         "selfsubjectaccessreviews", "selfsubjectaccessreview", false, [], ["create"], []);
 
-    public static JsonObject Version() => new()
-    {
-        ["major"] = "1",
-        ["minor"] = "29",
-        ["gitVersion"] = "v1.29.10+67d3387",
-        ["gitCommit"] = "67d3387e1f2a2a8c2d3e0e6bf2d0a2a4a0d1b8f1",
-        ["gitTreeState"] = "clean",
-        ["buildDate"] = "2024-11-08T00:00:00Z",
-        ["goVersion"] = "go1.21.13 (Red Hat 1.21.13-1.el9_4) X:strictfipsruntime",
-        ["compiler"] = "gc",
-        ["platform"] = "linux/amd64",
-    };
-
     public static JsonObject CoreVersions(string serverAddress) => new()
     {
         ["kind"] = "APIVersions",

@@ -16,8 +16,10 @@ namespace CiUpgrade.Simulator.Api;
 /// authentication, RBAC authorization, discovery, get/list/watch/create/update/patch/delete, subresources,
 /// dry run, and Status errors. One instance per server; thread-safe.
 /// </summary>
-internal sealed class RequestHandler(ResourceRegistry registry, AccessControl access, HttpFaults faults, Func<ControllerManager?> controllers)
+internal sealed class RequestHandler(ResourceRegistry registry, AccessControl access, HttpFaults faults, Func<ControllerManager?> controllers, ServerVersion version)
 {
+    public ServerVersion ServerVersion => version;
+
     /// <summary>Go's encoding/json escaping (quotes as \", no \u0022), as the real server writes JSON.</summary>
     internal static readonly JsonSerializerOptions Wire = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -116,7 +118,7 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
         {
             JsonObject? discovery = path switch
             {
-                "/version" => Discovery.Version(),
+                "/version" => version.ToJson(),
                 "/api" => Discovery.CoreVersions(ctx.Request.Host.Value ?? "127.0.0.1"),
                 "/apis" => Discovery.Groups(registry),
                 _ => null,
@@ -165,7 +167,8 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
             throw Forbidden(identity, verb, target);
         }
 
-        var dryRun = query["dryRun"].ToString();
+        // A 1.11 server does not know the parameter: it validates nothing and applies the write (ServerVersion.HonoursDryRun).
+        var dryRun = version.HonoursDryRun ? query["dryRun"].ToString() : string.Empty;
         if (dryRun.Length > 0 && dryRun != "All")
         {
             throw new ApiError(400, "BadRequest", $"Invalid dry run value: unsupported dry run value \"{dryRun}\"");
@@ -182,7 +185,7 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
                 await ListAsync(ctx, target);
                 break;
             case "watch":
-                await WatchStreamer.StreamAsync(ctx, registry, target, faults, ctx.RequestAborted);
+                await WatchStreamer.StreamAsync(ctx, registry, target, faults, version, ctx.RequestAborted);
                 break;
             case "create" when target.Subresource == "instantiate":
                 var manager = controllers() ?? throw new ApiError(503, "ServiceUnavailable", "controllers are not running");

@@ -10,11 +10,15 @@ namespace CiUpgrade.Simulator.Api;
 /// <summary>
 /// A watch as the kube-apiserver watch cache serves it: a chunked stream of one JSON event per line;
 /// resourceVersion unset or "0" starts with ADDED for every current object; an expired resourceVersion
-/// gets one ERROR event carrying a 410 Expired Status; the stream ends at timeoutSeconds.
+/// gets one ERROR event carrying a 410 Status (reason Gone on 1.11, Expired later); the stream ends at timeoutSeconds.
+/// A server that has watch bookmarks (1.16+) sends, when the client asked for them (allowWatchBookmarks), a BOOKMARK
+/// with the newest resourceVersion whenever the events it skipped (not matching the selectors) moved past the
+/// last one it sent: the real watch cache sends them on a timer (about once a minute), this one as soon as the
+/// skipped events are drained, so tests see them without waiting. A 1.11 server ignores the parameter.
 /// </summary>
 internal static class WatchStreamer
 {
-    public static async Task StreamAsync(HttpContext ctx, ResourceRegistry registry, ResourcePath target, HttpFaults faults, CancellationToken cancellationToken)
+    public static async Task StreamAsync(HttpContext ctx, ResourceRegistry registry, ResourcePath target, HttpFaults faults, ServerVersion version, CancellationToken cancellationToken)
     {
         var query = ctx.Request.Query;
         var filter = Selectors.Parse(query["labelSelector"], query["fieldSelector"]);
@@ -43,6 +47,7 @@ internal static class WatchStreamer
             return true;
         }
 
+        var bookmarks = version.SendsBookmarks && query["allowWatchBookmarks"] == "true";
         var rvText = query["resourceVersion"].ToString();
         long? from = null;
         if (rvText is "" or "0")
@@ -73,7 +78,7 @@ internal static class WatchStreamer
         }
         catch (StoreException e) when (e.Error == StoreError.Gone)
         {
-            await SendAsync("ERROR", new ApiError(410, "Expired", e.Message).ToStatus());
+            await SendAsync("ERROR", new ApiError(410, version.ExpiredReason, e.Message).ToStatus());
             return;
         }
 
@@ -85,6 +90,11 @@ internal static class WatchStreamer
                 strategy.Decorate(obj);
                 if (!filter(obj))
                 {
+                    if (bookmarks && !events.TryPeek(out _) && !await SendAsync("BOOKMARK", Bookmark(target, e.ResourceVersion)))
+                    {
+                        return;
+                    }
+
                     continue;
                 }
 
@@ -100,4 +110,12 @@ internal static class WatchStreamer
             // timeoutSeconds reached: the server ends the stream cleanly and the client resumes.
         }
     }
+
+    /// <summary>A BOOKMARK's object: the watched kind with only metadata.resourceVersion set.</summary>
+    private static JsonObject Bookmark(ResourcePath target, long resourceVersion) => new()
+    {
+        ["kind"] = target.Type.Kind,
+        ["apiVersion"] = target.Type.ApiVersion,
+        ["metadata"] = new JsonObject { ["resourceVersion"] = resourceVersion.ToString(CultureInfo.InvariantCulture) },
+    };
 }

@@ -16,7 +16,22 @@ namespace CiUpgrade.Cluster;
 /// </summary>
 public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? counter = null)
 {
+    private readonly Lock _versionLock = new();
+    private Task<ApiServerVersion>? _version;
+
     public string Namespace { get; } = ns;
+
+    /// <summary>
+    /// The server's Kubernetes version: one GET /version per client (one client per invocation), cached.
+    /// Unreadable (403/404) counts as <see cref="ApiServerVersion.Unknown"/>: no dry run, no bookmarks.
+    /// </summary>
+    public Task<ApiServerVersion> GetServerVersionAsync(CancellationToken ct)
+    {
+        lock (_versionLock)
+        {
+            return _version ??= ReadServerVersionAsync(ct);
+        }
+    }
 
     /// <summary>HTTP requests sent so far (retries included), for the drift benchmark's figures.</summary>
     public int RequestsSent => counter?.Count ?? 0;
@@ -301,6 +316,46 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
         }
     }
 
+    /// <summary>Sends a request built by hand (watch streams, /version, binary uploads) with the kubeconfig's credentials.</summary>
+    internal async Task<HttpResponseMessage> SendRawAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken ct)
+    {
+        if (kube.Credentials is not null)
+        {
+            await kube.Credentials.ProcessHttpRequestAsync(request, ct);
+        }
+
+        return await kube.HttpClient.SendAsync(request, completion, ct);
+    }
+
+    private async Task<ApiServerVersion> ReadServerVersionAsync(CancellationToken ct)
+    {
+        var text = await CallAsync("get version", "version", string.Empty, async () =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(kube.BaseUri, "version"));
+            using var response = await SendRawAsync(request, HttpCompletionOption.ResponseContentRead, ct);
+            var content = await response.Content.ReadAsStringAsync(ct);
+            if (response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new HttpOperationException($"get version: {response.StatusCode}") { Response = new HttpResponseMessageWrapper(response, content) };
+            }
+
+            return content;
+        });
+        try
+        {
+            return text is null ? ApiServerVersion.Unknown : ApiServerVersion.Parse(JsonNode.Parse(text));
+        }
+        catch (JsonException)
+        {
+            return ApiServerVersion.Unknown;
+        }
+    }
+
     private async Task<T?> GetAsync<T>(string group, string version, string plural, string name, CancellationToken ct)
         where T : class
     {
@@ -313,10 +368,19 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
         CallAsync($"list {plural}", plural, group, () =>
             kube.CustomObjects.ListNamespacedCustomObjectAsync<ResourceList<T>>(group, version, Namespace, plural, cancellationToken: ct));
 
-    private Task<T> PatchAsync<T>(string group, string version, string plural, string name, JsonArray operations, bool dryRun, CancellationToken ct) =>
-        CallAsync($"patch {plural}", plural, group, () =>
+    private async Task<T> PatchAsync<T>(string group, string version, string plural, string name, JsonArray operations, bool dryRun, CancellationToken ct)
+    {
+        // The last line of defence of D1: below 1.13 `dryRun=All` is ignored and the patch APPLIED. Stages decide
+        // earlier (and print why); reaching this is a bug, so refuse rather than change the cluster.
+        if (dryRun && await GetServerVersionAsync(ct) is { SupportsDryRun: false } old)
+        {
+            throw new InvalidOperationException($"refusing to send a dry-run patch to Kubernetes {old}, which would apply it (server-side dry run needs 1.13)");
+        }
+
+        return await CallAsync($"patch {plural}", plural, group, () =>
             kube.CustomObjects.PatchNamespacedCustomObjectAsync<T>(new V1Patch(operations.ToJsonString(), V1Patch.PatchType.JsonPatch),
                 group, version, Namespace, plural, name, dryRun: dryRun ? "All" : null, fieldManager: "ciupgrade", cancellationToken: ct));
+    }
 
     private static async Task<T?> OrNullAsync<T>(Func<Task<T>> call)
         where T : class

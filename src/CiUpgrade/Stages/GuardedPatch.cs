@@ -18,9 +18,12 @@ public sealed class GuardedPatch(StageContext context, string stage)
     /// <param name="send">Sends the patch (with server-side dry run when <paramref name="dryRun"/>) and returns the result.</param>
     /// <param name="unchanged">The line printed when no patch is needed.</param>
     /// <param name="fields">Extra JSON-output fields of the patch event (the patch itself is added); null for none.</param>
+    /// <param name="ct">Cancels the server version read a dry run needs.</param>
+    /// <remarks>A dry run against a server without server-side dry run (Kubernetes &lt; 1.13) prints the patch and sends nothing.</remarks>
     public async Task<T> ApplyAsync<T>(string name, Func<Task<(T Current, JsonArray Ops)>> read, Func<JsonArray, Task<T>> send,
-        string unchanged, bool dryRun = false, IReadOnlyDictionary<string, string>? fields = null)
+        string unchanged, bool dryRun = false, IReadOnlyDictionary<string, string>? fields = null, CancellationToken ct = default)
     {
+        var sendDryRun = dryRun && await context.ServerValidatesDryRunAsync(stage, ct);
         for (var attempt = 1; ; attempt++)
         {
             var (current, ops) = await read();
@@ -30,10 +33,16 @@ public sealed class GuardedPatch(StageContext context, string stage)
                 return current;
             }
 
+            var eventFields = fields is null ? null : new Dictionary<string, string>(fields) { ["patch"] = ops.ToJsonString() };
+            if (dryRun && !sendDryRun)
+            {
+                context.Reporter.Event(stage, "dryRun", $"{name}: would send JSON patch {ops.ToJsonString()} (not sent, not validated by the server)", eventFields);
+                return current;
+            }
+
             try
             {
                 var patched = await send(ops);
-                var eventFields = fields is null ? null : new Dictionary<string, string>(fields) { ["patch"] = ops.ToJsonString() };
                 context.Reporter.Event(stage, dryRun ? "dryRun" : "patched", $"{name}: {(dryRun ? "would send" : "sent")} JSON patch {ops.ToJsonString()}", eventFields);
                 return patched;
             }

@@ -20,7 +20,7 @@ public sealed class ImageStreamTagger(StageContext context, string stage)
             },
             ops => context.Client.PatchImageStreamAsync(step.Name, ops, dryRun, ct),
             $"{step.Name}: tags {context.Plan.Target}{(includeLatest ? " and latest" : string.Empty)} already as planned",
-            dryRun, new Dictionary<string, string> { ["imageStream"] = step.Name });
+            dryRun, new Dictionary<string, string> { ["imageStream"] = step.Name }, ct);
 
     /// <summary>Waits (watching the stream) until the target tag's import finished; a failed import stops the stage.</summary>
     public async Task<ImageStream> WaitForImportAsync(ImageStream stream, CancellationToken ct)

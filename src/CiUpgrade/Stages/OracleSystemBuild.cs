@@ -129,7 +129,7 @@ public sealed class OracleSystemBuild(StageContext context, string stage)
             },
             ops => context.Client.PatchBuildConfigAsync(plan.Oracle.BuildConfig, ops, dryRun, ct),
             $"{plan.Oracle.BuildConfig}: base already {plan.Oracle.ImageStream}:{plan.Target}",
-            dryRun, new Dictionary<string, string> { ["buildConfig"] = plan.Oracle.BuildConfig });
+            dryRun, new Dictionary<string, string> { ["buildConfig"] = plan.Oracle.BuildConfig }, ct);
     }
 
     private async Task<Build> StartAsync(string clientDir, CancellationToken ct)

@@ -7,12 +7,14 @@ namespace CiUpgrade.Stages;
 
 /// <summary>
 /// What the forward stages would do, without doing it: each patch patch-imagestreams and set-release would send,
-/// in order, sent with server-side dry run (so the server validates it and stores nothing), the DCs each stream
-/// would roll out, and every problem preflight would raise. Exit 0 when the plan can run, else preflight's code.
+/// in order, sent with server-side dry run (so the server validates it and stores nothing) when the server has it
+/// (Kubernetes 1.13+; below, it would apply them, so they are only printed), the DCs each stream would roll out,
+/// and every problem preflight would raise. Exit 0 when the plan can run, else preflight's code.
 /// </summary>
 public sealed class PlanStage(StageContext context)
 {
     private const string Stage = "plan";
+    private bool _validate;
 
     public async Task<ExitCode> RunAsync(string? systemImage, string? oracleClientDir, CancellationToken ct)
     {
@@ -39,6 +41,7 @@ public sealed class PlanStage(StageContext context)
         }
 
         var snapshot = await InstallSnapshot.ReadAsync(context, ct);
+        _validate = await context.ServerValidatesDryRunAsync(Stage, ct);
         var step = 0;
         foreach (var stream in InstallInspection.ApplicableStreams(plan, snapshot.DeploymentConfigNames))
         {
@@ -116,18 +119,26 @@ public sealed class PlanStage(StageContext context)
             return;
         }
 
-        try
+        if (!_validate)
         {
-            await dryRun();
-            fields["dryRun"] = "accepted";
+            fields["dryRun"] = "not sent";
         }
-        catch (ClusterRequestException e) when (e.StatusCode is HttpStatusCode.UnprocessableEntity or HttpStatusCode.Conflict or HttpStatusCode.BadRequest)
+        else
         {
-            fields["dryRun"] = "rejected: " + e.Message;
+            try
+            {
+                await dryRun();
+                fields["dryRun"] = "accepted";
+            }
+            catch (ClusterRequestException e) when (e.StatusCode is HttpStatusCode.UnprocessableEntity or HttpStatusCode.Conflict or HttpStatusCode.BadRequest)
+            {
+                fields["dryRun"] = "rejected: " + e.Message;
+            }
         }
 
+        var validation = _validate ? $"server dry run: {fields["dryRun"]}" : "not sent: the server cannot validate it";
         context.Reporter.Event(Stage, "patch",
-            $"{step}. {kind}/{name}: JSON patch {ops.ToJsonString()} (server dry run: {fields["dryRun"]}); rolls out: {(rollsOut.Count == 0 ? "nothing" : string.Join(", ", rollsOut))}",
+            $"{step}. {kind}/{name}: JSON patch {ops.ToJsonString()} ({validation}); rolls out: {(rollsOut.Count == 0 ? "nothing" : string.Join(", ", rollsOut))}",
             fields);
     }
 }

@@ -20,7 +20,7 @@ public sealed class SetReleaseStage(StageContext context)
             },
             ops => context.Client.PatchDeploymentConfigAsync(release.DeploymentConfig, ops, dryRun, ct),
             $"{release.DeploymentConfig}: {release.Env}={target} already set on every container",
-            dryRun, new Dictionary<string, string> { ["deploymentConfig"] = release.DeploymentConfig });
+            dryRun, new Dictionary<string, string> { ["deploymentConfig"] = release.DeploymentConfig }, ct);
 
         if (!noWait && !dryRun)
         {

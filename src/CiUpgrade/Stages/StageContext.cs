@@ -8,4 +8,10 @@ namespace CiUpgrade.Stages;
 public sealed record StageContext(OpenShiftClient Client, UpgradePlan Plan, Reporter Reporter, TimeProvider Time, TimeSpan Timeout)
 {
     public string Namespace => Client.Namespace;
+
+    /// <summary>Whether dry runs go to the server (read from /version once per invocation; copies made with `with` share it).</summary>
+    public ServerDryRun DryRun { get; init; } = new(Client);
+
+    /// <summary>True when the server validates dry-run patches; otherwise says once, on this context's reporter, that it cannot.</summary>
+    public Task<bool> ServerValidatesDryRunAsync(string stage, CancellationToken ct) => DryRun.AvailableAsync(Reporter, stage, ct);
 }

@@ -71,23 +71,6 @@ public sealed class RestSemanticsTests : ClusterTest
     }
 
     [Fact]
-    public async Task Dry_run_returns_the_would_be_object_and_stores_nothing()
-    {
-        using var api = Api();
-        var (_, before, _) = await api.GetAsync(Streams + "/amp-zync");
-        var patch = RunbookPatches("amp-zync", "AMP Zync", "registry.redhat.io/3scale-amp2/zync-rhel7:3scale2.7")[0];
-
-        var (code, wouldBe, _) = await api.SendAsync(HttpMethod.Patch, Streams + "/amp-zync?dryRun=All", patch, "application/json-patch+json");
-        await Cluster.WaitForIdleAsync(Timeout);
-        var (_, after, _) = await api.GetAsync(Streams + "/amp-zync");
-
-        Assert.Equal(HttpStatusCode.OK, code);
-        Assert.Contains("2.7", wouldBe!["spec"]!["tags"]!.AsArray().Select(t => (string?)t!["name"]));
-        Assert.Equal((string?)before!["metadata"]!["resourceVersion"], (string?)after!["metadata"]!["resourceVersion"]);
-        Assert.DoesNotContain("2.7", after["spec"]!["tags"]!.AsArray().Select(t => (string?)t!["name"]));
-    }
-
-    [Fact]
     public async Task Duplicate_tag_names_collapse_with_the_later_entry_winning_and_read_back_sorted()
     {
         using var api = Api();

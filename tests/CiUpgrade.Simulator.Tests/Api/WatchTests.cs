@@ -34,7 +34,7 @@ public sealed class WatchTests : ClusterTest
     }
 
     [Fact]
-    public async Task Watch_from_a_compacted_resource_version_gets_a_410_expired_error_event()
+    public async Task Watch_from_a_compacted_resource_version_gets_a_410_gone_error_event_as_on_311()
     {
         using var api = Api();
         await api.SendAsync(HttpMethod.Patch, Streams + "/amp-zync", """{"metadata":{"labels":{"n":"x"}}}""", "application/merge-patch+json");
@@ -45,7 +45,7 @@ public sealed class WatchTests : ClusterTest
 
         Assert.Equal("ERROR", (string?)first["type"]);
         Assert.Equal(410, (int)first["object"]!["code"]!);
-        Assert.Equal("Expired", (string?)first["object"]!["reason"]);
+        Assert.Equal("Gone", (string?)first["object"]!["reason"]);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using CiUpgrade.Simulator.Api;
 using CiUpgrade.Simulator.Controllers;
 using CiUpgrade.Simulator.Seed;
 
@@ -18,12 +19,14 @@ public abstract class ClusterTest : IAsyncLifetime
 
     protected virtual ControllerTiming Timing => ControllerTiming.Fast;
 
+    protected virtual ServerVersion ServerVersion => ServerVersion.OpenShift311;
+
     protected static CancellationToken Timeout => new CancellationTokenSource(TimeSpan.FromMinutes(5)).Token;
 
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_dir);
-        Cluster = await SimulatedCluster.StartAsync(new SimulatedClusterOptions { Timing = Timing, Seeds = [(Ns, Seed)] });
+        Cluster = await SimulatedCluster.StartAsync(new SimulatedClusterOptions { Timing = Timing, Seeds = [(Ns, Seed)], ServerVersion = ServerVersion });
         Kubeconfig = Cluster.WriteKubeconfig(Path.Combine(_dir, "kubeconfig"), ns: Ns);
     }
 

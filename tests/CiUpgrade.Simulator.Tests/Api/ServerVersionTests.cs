@@ -44,7 +44,7 @@ public sealed class OpenShift311Tests : ClusterTest
         await api.SendAsync(HttpMethod.Patch, Streams + "/amp-system", """{"metadata":{"labels":{"n":"skipped"}}}""", "application/merge-patch+json");
         await api.SendAsync(HttpMethod.Patch, Streams + "/amp-zync", """{"metadata":{"labels":{"n":"seen"}}}""", "application/merge-patch+json");
 
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         var first = await api.WatchAsync($"{Streams}?watch=true&allowWatchBookmarks=true&resourceVersion={from}&fieldSelector=metadata.name%3Damp-zync", stop.Token)
             .FirstAsync(stop.Token);
 
@@ -94,7 +94,7 @@ public sealed class OpenShift4Tests : ClusterTest
         var from = (string?)list!["metadata"]!["resourceVersion"];
         var (_, skipped, _) = await api.SendAsync(HttpMethod.Patch, Streams + "/amp-system", """{"metadata":{"labels":{"n":"skipped"}}}""", "application/merge-patch+json");
 
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         var first = await api.WatchAsync($"{Streams}?watch=true&allowWatchBookmarks=true&resourceVersion={from}&fieldSelector=metadata.name%3Damp-zync", stop.Token)
             .FirstAsync(stop.Token);
 
@@ -110,7 +110,7 @@ public sealed class OpenShift4Tests : ClusterTest
         await api.SendAsync(HttpMethod.Patch, Streams + "/amp-zync", """{"metadata":{"labels":{"n":"x"}}}""", "application/merge-patch+json");
         Cluster.Registry.Store.Compact();
 
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         var first = await api.WatchAsync($"{Streams}?watch=true&resourceVersion=5", stop.Token).FirstAsync(stop.Token);
 
         Assert.Equal((410, "Expired"), ((int)first["object"]!["code"]!, (string?)first["object"]!["reason"]));

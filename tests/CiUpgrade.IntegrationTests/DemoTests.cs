@@ -24,7 +24,8 @@ public sealed class DemoTests
 
         var suite = XDocument.Load(junit).Root!.Element("testsuite")!;
         Assert.Equal("0", (string?)suite.Attribute("failures"));
-        Assert.True(File.Exists(Path.Combine(dir, "backup", "manifest.json")));
+        var latest = File.ReadAllText(Path.Combine(dir, "backup", "3scale", "latest")).Trim();
+        Assert.True(File.Exists(Path.Combine(dir, "backup", "3scale", latest, "manifest.json")));
         Directory.Delete(dir, recursive: true);
     }
 }

@@ -139,22 +139,6 @@ public sealed class FailureTests : UpgradeTest
     }
 
     [Fact]
-    public async Task Backup_of_another_release_is_refused_without_force()
-    {
-        var dir = Path.Combine(Dir, "b");
-        Directory.CreateDirectory(dir);
-        await File.WriteAllTextAsync(Path.Combine(dir, "manifest.json"), """{"namespace":"3scale","release":"2.5"}""");
-
-        var (code, _, error) = await Ciupgrade("backup", "--backup-dir", dir);
-        var (forced, _, _) = await Ciupgrade("backup", "--backup-dir", dir, "--force");
-
-        Assert.Equal(4, code);
-        Assert.Contains("--force", error, StringComparison.Ordinal);
-        Assert.Equal(0, forced);
-        Assert.Equal("2.6", (string?)JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(dir, "manifest.json")))!["release"]);
-    }
-
-    [Fact]
     public async Task Injected_server_errors_and_throttling_are_retried()
     {
         Cluster.HttpFaults.FailNext(2, 503);

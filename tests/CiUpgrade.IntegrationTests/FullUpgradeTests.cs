@@ -20,7 +20,7 @@ public class FullUpgradeTests : UpgradeTest
         var env = Get("deploymentconfigs", "system-app")["spec"]!["template"]!["spec"]!["containers"]!.AsArray()
             .Select(c => c!["env"]!.AsArray().Single(e => (string?)e!["name"] == "AMP_RELEASE")!.ToJsonString());
         Assert.All(env, e => Assert.Equal("""{"name":"AMP_RELEASE","value":"2.7"}""", e));
-        Assert.True(File.Exists(Path.Combine(Dir, "backup", "manifest.json")));
+        Assert.True(File.Exists(Path.Combine(LatestBackup(Path.Combine(Dir, "backup")), "manifest.json")));
     }
 
     [Fact]

@@ -84,12 +84,12 @@ public class RollbackTests : UpgradeTest
     public async Task Rollback_refuses_a_backup_of_another_namespace()
     {
         Assert.Equal(0, (await Ciupgrade("backup", "--backup-dir", Backup)).Code);
-        var manifest = Path.Combine(Backup, "manifest.json");
+        var manifest = Path.Combine(LatestBackup(Backup), "manifest.json");
         var json = JsonNode.Parse(await File.ReadAllTextAsync(manifest))!;
         json["namespace"] = "elsewhere";
         await File.WriteAllTextAsync(manifest, json.ToJsonString());
 
-        var (code, _, error) = await Ciupgrade("rollback", "--backup-dir", Backup);
+        var (code, _, error) = await Ciupgrade("rollback", "--backup-dir", LatestBackup(Backup));
 
         Assert.Equal(2, code);
         Assert.Contains("holds a backup of namespace elsewhere, not 3scale", error, StringComparison.Ordinal);

@@ -103,6 +103,10 @@ public abstract class UpgradeTest : IAsyncLifetime
         }
     }
 
+    /// <summary>The directory the newest backup under <paramref name="backupDir"/> went to (its `latest` pointer).</summary>
+    protected static string LatestBackup(string backupDir, string ns = Ns) =>
+        Path.Combine(backupDir, ns, File.ReadAllText(Path.Combine(backupDir, ns, "latest")).Trim());
+
     protected long LatestVersion(string dc, string ns = Ns) => (long)Get("deploymentconfigs", dc, ns)["status"]!["latestVersion"]!;
 
     protected static async Task<(int Code, string Out, string Err)> Shell(string kubeconfig, string command)

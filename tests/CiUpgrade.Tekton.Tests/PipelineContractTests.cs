@@ -50,7 +50,8 @@ public sealed class PipelineContractTests : IAsyncLifetime
         Assert.Equal(("Succeeded", "15", "0", "1"), (run.Results["verify-status"], run.Results["verify-passed"], run.Results["verify-failed"], run.Results["verify-skipped"]));
         var junit = XDocument.Load(Path.Combine(_dir, "workspace", "verify-junit.xml")).Root!.Element("testsuite")!;
         Assert.Equal("0", (string?)junit.Attribute("failures"));
-        Assert.True(File.Exists(Path.Combine(_dir, "workspace", "backup", "manifest.json")));
+        var latest = File.ReadAllText(Path.Combine(_dir, "workspace", "backup", Ns, "latest")).Trim();
+        Assert.True(File.Exists(Path.Combine(_dir, "workspace", "backup", Ns, latest, "manifest.json")));
         Assert.Equal("2.7", (string?)_cluster.Registry.Get("deploymentconfigs", Ns, "system-app")!["spec"]!["template"]!["spec"]!["containers"]![0]!["env"]!
             .AsArray().Single(e => (string?)e!["name"] == "AMP_RELEASE")!["value"]);
     }

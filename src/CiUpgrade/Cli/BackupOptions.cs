@@ -2,12 +2,9 @@ using CommandLine;
 
 namespace CiUpgrade.Cli;
 
-[Verb("backup", HelpText = "Save the image streams and DeploymentConfigs (JSON) and a manifest of the images they run.")]
+[Verb("backup", HelpText = "Save the namespace into a new directory <backup-dir>/<namespace>/<time>/ (never overwriting one) with a manifest of its files, images and whether it is pre-upgrade.")]
 public sealed class BackupOptions : ClusterOptions
 {
-    [Option("backup-dir", Required = true, HelpText = "Directory for the backup.")]
+    [Option("backup-dir", Required = true, HelpText = "Directory that keeps the backups (sensitive: they hold Secrets).")]
     public string BackupDir { get; set; } = string.Empty;
-
-    [Option("force", HelpText = "Overwrite a backup of another release or namespace.")]
-    public bool Force { get; set; }
 }

@@ -1,69 +1,60 @@
-using System.Text.Json;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using CiUpgrade.Cluster.Models;
+using CiUpgrade.Rules;
 
 namespace CiUpgrade.Stages;
 
 /// <summary>
-/// Saves the image streams and DeploymentConfigs exactly as the server returns them, plus a manifest
-/// (time, namespace, release, the digest each DC container runs). Files are written to a temporary name and
-/// moved into place, so a crash never leaves a half-written backup; a backup of another release or namespace is
-/// refused unless --force, and the pre-upgrade backup is kept when the stage reruns after the upgrade.
+/// Saves the namespace into a new directory `&lt;backup-dir&gt;/&lt;namespace&gt;/&lt;time&gt;/` (see <see cref="BackupWriter"/>):
+/// the image streams and DeploymentConfigs exactly as the server returns them (what rollback restores), and a
+/// manifest (time, namespace, release, the image every DC container runs, a sha256 per file, and whether the
+/// namespace was still pre-upgrade, decided from the cluster by <see cref="PreUpgradeCheck"/>). Every run writes a
+/// new backup, so a rerun in the middle of the upgrade can never replace the one taken before it (review D2).
 /// </summary>
 public sealed class BackupStage(StageContext context)
 {
     private const string Stage = "backup";
-    public const string ManifestFile = "manifest.json";
+    public const string ManifestFile = BackupValidation.ManifestFile;
 
-    public async Task<ExitCode> RunAsync(string backupDir, bool force, CancellationToken ct)
+    public async Task<ExitCode> RunAsync(string backupDir, CancellationToken ct)
     {
         var snapshot = await InstallSnapshot.ReadAsync(context, ct);
-        var manifestPath = Path.Combine(backupDir, ManifestFile);
-        if (File.Exists(manifestPath) && !force)
-        {
-            var existing = ReadManifest(manifestPath);
-            var existingRelease = (string?)existing?["release"];
-            var existingNamespace = (string?)existing?["namespace"];
-            if (existingNamespace == context.Namespace && existingRelease == context.Plan.Source && snapshot.Release == context.Plan.Target)
-            {
-                // A rerun after the upgrade: the backup from before it is the one worth keeping.
-                context.Reporter.Event(Stage, "kept", $"{backupDir} holds the backup taken before the upgrade (release {existingRelease}); keeping it");
-                return ExitCode.Success;
-            }
-
-            if (existingRelease != snapshot.Release || existingNamespace != context.Namespace)
-            {
-                throw new UpgradeException(ExitCode.WrongClusterState,
-                    $"{backupDir} already holds a backup of namespace {existingNamespace} at release {existingRelease}; the cluster is at {snapshot.Release}. Use another --backup-dir, or --force to overwrite it");
-            }
-        }
-
+        var notPreUpgrade = PreUpgradeCheck.WhyNot(context.Plan, snapshot.Streams.ToDictionary(s => s.Key, s => Tags(s.Value), StringComparer.Ordinal),
+            snapshot.Release, snapshot.Oracle);
+        var started = context.Time.GetUtcNow();
         try
         {
-            Directory.CreateDirectory(backupDir);
-            var streams = await context.Client.ListRawAsync(ImageStream.Group, ImageStream.Version, ImageStream.Plural, ct);
-            var dcs = await context.Client.ListRawAsync(DeploymentConfig.Group, DeploymentConfig.Version, DeploymentConfig.Plural, ct);
-            WriteAtomically(Path.Combine(backupDir, "imagestreams.json"), streams);
-            WriteAtomically(Path.Combine(backupDir, "deploymentconfigs.json"), dcs);
-            var digests = new JsonObject();
-            foreach (var dc in snapshot.DeploymentConfigs.Values.OrderBy(d => d.Metadata.Name, StringComparer.Ordinal))
+            await using var writer = BackupWriter.Begin(backupDir, context.Namespace, started);
+            var streams = await ListAsync(ImageStream.Group, ImageStream.Version, ImageStream.Plural, "ImageStream", ct);
+            var dcs = await ListAsync(DeploymentConfig.Group, DeploymentConfig.Version, DeploymentConfig.Plural, "DeploymentConfig", ct);
+            await writer.WriteJsonAsync(BackupValidation.StreamsFile, streams, new JsonObject { ["kind"] = "ImageStream", ["count"] = streams.Count }, ct);
+            await writer.WriteJsonAsync(BackupValidation.DeploymentConfigsFile, dcs, new JsonObject { ["kind"] = "DeploymentConfig", ["count"] = dcs.Count }, ct);
+            var manifest = new JsonObject
             {
-                var spec = dc.Spec.Template?.Spec;
-                digests[dc.Metadata.Name] = new JsonObject((spec?.InitContainers ?? []).Concat(spec?.Containers ?? [])
-                    .Select(c => KeyValuePair.Create(c.Name, (JsonNode?)c.Image)));
-            }
-
-            WriteAtomically(manifestPath, new JsonObject
-            {
-                ["time"] = context.Time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+                ["format"] = 2,
+                ["time"] = started.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
                 ["namespace"] = context.Namespace,
                 ["server"] = context.Client.Server,
                 ["release"] = snapshot.Release,
+                ["source"] = context.Plan.Source,
+                ["target"] = context.Plan.Target,
+                ["oracle"] = snapshot.Oracle,
+                ["preUpgrade"] = notPreUpgrade is null,
                 ["imageStreams"] = streams.Count,
                 ["deploymentConfigs"] = dcs.Count,
-                ["images"] = digests,
-            });
-            context.Reporter.Event(Stage, "done", $"saved {streams.Count} image streams and {dcs.Count} DeploymentConfigs of {context.Namespace} (release {snapshot.Release}) to {backupDir}");
+                ["images"] = Baseline.ImagesOf(snapshot.DeploymentConfigs.Values),
+            };
+            if (notPreUpgrade is not null)
+            {
+                manifest["notPreUpgrade"] = notPreUpgrade;
+            }
+
+            var final = await writer.CommitAsync(manifest, ct);
+            context.Reporter.Event(Stage, "done", $"saved {streams.Count} image streams and {dcs.Count} DeploymentConfigs of {context.Namespace} (release {snapshot.Release}) to {final}");
+            context.Reporter.Event(Stage, notPreUpgrade is null ? "pre-upgrade" : "not-pre-upgrade", notPreUpgrade is null
+                ? "this is a pre-upgrade backup: rollback restores it"
+                : $"not a pre-upgrade backup ({notPreUpgrade}): rollback keeps using the newest pre-upgrade backup under {backupDir}");
             return ExitCode.Success;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -72,22 +63,26 @@ public sealed class BackupStage(StageContext context)
         }
     }
 
-    private static JsonObject? ReadManifest(string path)
+    internal static IReadOnlyList<SavedTag> Tags(ImageStream stream) =>
+        (stream.Spec.Tags ?? []).Select(t => new SavedTag(t.Name, t.From?.Kind, t.From?.Name)).ToList();
+
+    /// <summary>Every object of a kind, each with its kind and apiVersion (a LIST's items carry neither on a real server).</summary>
+    private async Task<JsonArray> ListAsync(string group, string version, string plural, string kind, CancellationToken ct)
     {
-        try
+        var items = await context.Client.ListRawAsync(group, version, plural, ct);
+        foreach (var item in items.OfType<JsonObject>())
         {
-            return JsonNode.Parse(File.ReadAllText(path)) as JsonObject;
+            WithKind(item, kind, group.Length == 0 ? version : $"{group}/{version}");
         }
-        catch (JsonException e)
-        {
-            throw new UpgradeException(ExitCode.BadInput, $"{path} is not a backup manifest ({e.Message}): remove it or use another --backup-dir");
-        }
+
+        return items;
     }
 
-    private static void WriteAtomically(string path, JsonNode content)
+    internal static void WithKind(JsonObject item, string kind, string apiVersion)
     {
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, content.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        File.Move(temporary, path, overwrite: true);
+        item.Remove("kind");
+        item.Remove("apiVersion");
+        item.Insert(0, "apiVersion", apiVersion);
+        item.Insert(0, "kind", kind);
     }
 }

@@ -29,7 +29,7 @@ public static class DemoStage
         string[][] stages =
         [
             ["preflight", .. common],
-            ["backup", "--backup-dir", backupDir, "--force", .. common],
+            ["backup", "--backup-dir", backupDir, .. common],
             ["patch-imagestreams", .. common],
             ["set-release", .. common],
             ["verify", "--junit", options.Junit, .. common],

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using CiUpgrade.Cluster.Models;
 using CiUpgrade.Rules;
@@ -7,10 +6,11 @@ using k8s;
 namespace CiUpgrade.Stages;
 
 /// <summary>
-/// Returns the namespace to what `backup` saved: each plan stream's tags as they were (latest back on the
-/// source tag, the target tag removed unless kept), system-app's release env entry as it was (a ConfigMap
-/// reference too), then waits until every DC runs the images the manifest recorded. Idempotent and resumable:
-/// patches are computed from what the cluster holds, so a rerun after success or a crash sends only what is left.
+/// Returns the namespace to the newest pre-upgrade backup (chosen and checked by <see cref="BackupLocator"/>, which
+/// refuses with exit 2 before anything is sent): each plan stream's tags as they were (latest back on the source
+/// tag, the target tag removed unless kept), system-app's release env entry as it was (a ConfigMap reference too),
+/// then waits until every DC runs the images the manifest recorded. Idempotent and resumable: patches are computed
+/// from what the cluster holds, so a rerun after success or a crash sends only what is left.
 /// </summary>
 public sealed class RollbackStage(StageContext context)
 {
@@ -18,18 +18,14 @@ public sealed class RollbackStage(StageContext context)
 
     public async Task<ExitCode> RunAsync(string backupDir, bool keepTargetTag, bool noWait, CancellationToken ct)
     {
-        var (manifest, streams, dcs) = Read(backupDir);
-        if ((string?)manifest["namespace"] != context.Namespace)
-        {
-            throw new UpgradeException(ExitCode.BadInput,
-                $"{backupDir} holds a backup of namespace {manifest["namespace"]}, not {context.Namespace}: pass the backup of this namespace");
-        }
+        var (chosen, backup) = new BackupLocator(context.Reporter, Stage).Locate(backupDir, context.Namespace, context.Plan);
+        var (streams, dcs) = (backup.Streams, backup.DeploymentConfigs);
 
         if (await context.Client.BuildConfigExistsAsync(context.Plan.Oracle.BuildConfig, ct))
         {
             // Restoring tags would leave the built amp-system:latest (and the DCs on it) where it is: refuse, change nothing.
             throw new UpgradeException(ExitCode.WrongClusterState,
-                $"rollback does not restore an Oracle-backed system image (BuildConfig {context.Plan.Oracle.BuildConfig} pushes {context.Plan.Oracle.ImageStream}:latest): nothing was changed; tag the image recorded in {backupDir} back onto {context.Plan.Oracle.ImageStream}:latest and point the BuildConfig at {context.Plan.Oracle.ImageStream}:{context.Plan.Source} by hand");
+                $"rollback does not restore an Oracle-backed system image (BuildConfig {context.Plan.Oracle.BuildConfig} pushes {context.Plan.Oracle.ImageStream}:latest): nothing was changed; tag the image recorded in {chosen} back onto {context.Plan.Oracle.ImageStream}:latest and point the BuildConfig at {context.Plan.Oracle.ImageStream}:{context.Plan.Source} by hand");
         }
 
         foreach (var step in context.Plan.ImageStreams)
@@ -55,14 +51,13 @@ public sealed class RollbackStage(StageContext context)
         if (!noWait)
         {
             var expectations = new Dictionary<string, RolloutExpectation>(StringComparer.Ordinal);
-            foreach (var (name, images) in (manifest["images"] as JsonObject ?? []).Where(kv => dcs.ContainsKey(kv.Key)))
+            foreach (var (name, byContainer) in backup.Images.Where(kv => dcs.ContainsKey(kv.Key)))
             {
-                var byContainer = (images as JsonObject ?? []).ToDictionary(kv => kv.Key, kv => (string?)kv.Value ?? string.Empty, StringComparer.Ordinal);
-                var expectation = RolloutExpectation.Images(byContainer);
+                var expectation = RolloutExpectation.Images(byContainer.ToDictionary(StringComparer.Ordinal));
                 if (name == release.DeploymentConfig)
                 {
                     var entries = (dcs[name]["spec"]?["template"]?["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>()
-                        .Select(c => (Name: (string?)c["name"], Entry: (c["env"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(e => (string?)e["name"] == release.Env)))
+                        .Select(c => (Name: BackupValidation.Str(c["name"]), Entry: (c["env"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(e => BackupValidation.Str(e["name"]) == release.Env)))
                         .Where(x => x.Name is not null && x.Entry is not null)
                         .ToDictionary(x => x.Name!, x => x.Entry!.ToJsonString(), StringComparer.Ordinal);
                     expectation = expectation.And(RolloutExpectation.EnvEntries(release.Env, entries));
@@ -74,7 +69,7 @@ public sealed class RollbackStage(StageContext context)
             await new RolloutWaiter(context, Stage).WaitAsync(expectations, ct);
         }
 
-        context.Reporter.Event(Stage, "done", $"namespace {context.Namespace} is back to the backup of {manifest["time"]} (release {manifest["release"]})");
+        context.Reporter.Event(Stage, "done", $"namespace {context.Namespace} is back to the backup of {backup.Time} (release {backup.Release})");
         return ExitCode.Success;
     }
 
@@ -88,22 +83,4 @@ public sealed class RollbackStage(StageContext context)
             },
             async ops => await send(ops),
             $"{name}: already as in the backup");
-
-    private static (JsonObject Manifest, Dictionary<string, JsonObject> Streams, Dictionary<string, JsonObject> Dcs) Read(string dir)
-    {
-        try
-        {
-            var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, BackupStage.ManifestFile))) as JsonObject
-                ?? throw new UpgradeException(ExitCode.BadInput, $"{dir}/{BackupStage.ManifestFile} is not a backup manifest");
-            return (manifest, Items(Path.Combine(dir, "imagestreams.json")), Items(Path.Combine(dir, "deploymentconfigs.json")));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
-        {
-            throw new UpgradeException(ExitCode.BadInput, $"cannot read the backup in {dir}: {e.Message} (pass the --backup-dir the backup stage wrote)");
-        }
-    }
-
-    private static Dictionary<string, JsonObject> Items(string file) =>
-        (JsonNode.Parse(File.ReadAllText(file)) as JsonArray ?? []).OfType<JsonObject>()
-            .ToDictionary(o => (string)o["metadata"]!["name"]!, StringComparer.Ordinal);
 }

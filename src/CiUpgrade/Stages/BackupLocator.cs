@@ -1,0 +1,133 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CiUpgrade.Plans;
+using CiUpgrade.Reporting;
+using CiUpgrade.Rules;
+
+namespace CiUpgrade.Stages;
+
+/// <summary>
+/// Finds the backup rollback restores and proves it usable before anything is sent. `--backup-dir` is either
+/// one backup (a directory holding manifest.json, e.g. `backups/3scale/20261125T193551Z`) or the directory the
+/// backup stage was given, where the newest pre-upgrade backup of the namespace is taken: newer backups that are
+/// not pre-upgrade (a rerun in the middle of the upgrade) are passed over, each named. The chosen backup must
+/// validate (<see cref="BackupValidation"/>), match the sha256 its manifest recorded, be of this namespace and
+/// show the pre-upgrade state in its own files; otherwise exit 2 and nothing is changed.
+/// </summary>
+public sealed class BackupLocator(Reporter reporter, string stage)
+{
+    public (string Dir, BackupContent Content) Locate(string backupDir, string ns, UpgradePlan plan)
+    {
+        var dir = File.Exists(Path.Combine(backupDir, BackupValidation.ManifestFile)) ? backupDir : Newest(backupDir, ns);
+        var content = Load(dir);
+        if (content.Namespace != ns)
+        {
+            throw Refuse($"{dir} holds a backup of namespace {content.Namespace}, not {ns}: pass the backup of this namespace");
+        }
+
+        // Judged again from the saved streams: a backup of format 1 has no mark, and a mark can be edited.
+        var why = PreUpgradeCheck.WhyNot(plan, content.Tags, content.Release, content.Oracle)
+            ?? (content.PreUpgrade == false ? "its manifest marks it as taken during the upgrade" : null);
+        if (why is not null)
+        {
+            throw Refuse($"{dir} is not a pre-upgrade backup ({why}): restoring it would keep the half-upgraded state; pass a backup taken before the upgrade (nothing was changed)");
+        }
+
+        reporter.Event(stage, "backup", $"restoring {dir} (taken {content.Time ?? "at an unknown time"}, release {content.Release})");
+        return (dir, content);
+    }
+
+    private string Newest(string backupDir, string ns)
+    {
+        var namespaceDir = BackupWriter.NamespaceDir(backupDir, ns);
+        var names = Directory.Exists(namespaceDir)
+            ? BackupNames.NewestFirst(Directory.EnumerateDirectories(namespaceDir).Select(Path.GetFileName).OfType<string>()
+                .Where(n => File.Exists(Path.Combine(namespaceDir, n, BackupValidation.ManifestFile))))
+            : [];
+        if (names.Count == 0)
+        {
+            throw Refuse($"no backup of namespace {ns} under {backupDir} (run the backup stage first, or pass one backup's directory with --backup-dir)");
+        }
+
+        var passedOver = new List<string>();
+        foreach (var name in names)
+        {
+            var manifest = TryParse(Path.Combine(namespaceDir, name, BackupValidation.ManifestFile)) as JsonObject;
+            var preUpgrade = manifest?["preUpgrade"] is JsonValue v && v.TryGetValue<bool>(out var b) && b;
+            if (preUpgrade)
+            {
+                foreach (var line in passedOver)
+                {
+                    reporter.Event(stage, "skipped-backup", line);
+                }
+
+                return Path.Combine(namespaceDir, name);
+            }
+
+            passedOver.Add(manifest is null
+                ? $"passing over {name}: its manifest cannot be read"
+                : $"passing over {name}: not a pre-upgrade backup ({BackupValidation.Str(manifest["notPreUpgrade"]) ?? "no preUpgrade mark"})");
+        }
+
+        throw Refuse($"none of the {names.Count} backups of namespace {ns} under {backupDir} is a pre-upgrade one ({passedOver[0]}); nothing was changed: pass a backup taken before the upgrade with --backup-dir");
+    }
+
+    private static BackupContent Load(string dir)
+    {
+        var manifestPath = Path.Combine(dir, BackupValidation.ManifestFile);
+        var manifest = Parse(manifestPath);
+        var problems = new List<string>();
+        foreach (var file in new[] { BackupValidation.StreamsFile, BackupValidation.DeploymentConfigsFile })
+        {
+            // Format 1 backups (before the manifest listed its files) have no sums to check.
+            if (manifest is JsonObject { } m && m["files"] is JsonObject files && files[file] is JsonObject entry
+                && BackupValidation.Str(entry["sha256"]) is { } expected && File.Exists(Path.Combine(dir, file)) && Sha256(Path.Combine(dir, file)) != expected)
+            {
+                problems.Add($"{file} does not match the sha256 in {BackupValidation.ManifestFile}");
+            }
+        }
+
+        var (content, invalid) = BackupValidation.Validate(manifest, Parse(Path.Combine(dir, BackupValidation.StreamsFile)),
+            Parse(Path.Combine(dir, BackupValidation.DeploymentConfigsFile)));
+        problems.AddRange(invalid);
+        if (content is null || problems.Count > 0)
+        {
+            throw Refuse($"the backup in {dir} is not usable: {string.Join("; ", problems.Take(5))}{(problems.Count > 5 ? $" (and {problems.Count - 5} more)" : string.Empty)}; nothing was changed");
+        }
+
+        return content;
+    }
+
+    private static JsonNode? Parse(string path)
+    {
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(path));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+        {
+            throw Refuse($"cannot read {path}: {e.Message} (pass the --backup-dir the backup stage wrote)");
+        }
+    }
+
+    private static JsonNode? TryParse(string path)
+    {
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(path));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string Sha256(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    private static UpgradeException Refuse(string message) => new(ExitCode.BadInput, message);
+}

@@ -14,9 +14,10 @@ public class FullUpgradeTests : UpgradeTest
 
         var suite = await VerifyAsync(0);
 
-        Assert.Equal(("16", "0", "1"), ((string?)suite.Attribute("tests"), (string?)suite.Attribute("failures"), (string?)suite.Attribute("skipped")));
+        Assert.Equal(("17", "0", "1"), ((string?)suite.Attribute("tests"), (string?)suite.Attribute("failures"), (string?)suite.Attribute("skipped")));
         Assert.Equal("Succeeded", await File.ReadAllTextAsync(Path.Combine(Dir, "results", "status")));
-        Assert.Equal("15", await File.ReadAllTextAsync(Path.Combine(Dir, "results", "passed")));
+        Assert.Equal("16", await File.ReadAllTextAsync(Path.Combine(Dir, "results", "passed")));
+        Assert.Contains(suite.Elements("testcase"), t => (string?)t.Attribute("name") == "release AMP_RELEASE" && t.Element("failure") is null);
         var env = Get("deploymentconfigs", "system-app")["spec"]!["template"]!["spec"]!["containers"]!.AsArray()
             .Select(c => c!["env"]!.AsArray().Single(e => (string?)e!["name"] == "AMP_RELEASE")!.ToJsonString());
         Assert.All(env, e => Assert.Equal("""{"name":"AMP_RELEASE","value":"2.7"}""", e));

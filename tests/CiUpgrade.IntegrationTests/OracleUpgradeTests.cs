@@ -160,7 +160,8 @@ public class OracleUpgradeTests : UpgradeTest
         var (rollback, _, error) = await Ciupgrade("rollback", "--backup-dir", Path.Combine(Dir, "backup"));
 
         Assert.Equal(1, drift);
-        Assert.Contains($"expected image-registry.openshift-image-registry.svc:5000/{Ns}/amp-system@sha256:<64 hex digits>, actual registry.redhat.io/3scale-amp2/system-rhel7:3scale2.7", output, StringComparison.Ordinal);
+        Assert.Contains($"image system-sidekiq: container system-sidekiq runs registry.redhat.io/3scale-amp2/system-rhel7:3scale2.7, the plan expects image-registry.openshift-image-registry.svc:5000/{Ns}/amp-system@sha256:", output, StringComparison.Ordinal);
+        Assert.Contains("its image trigger is manual: run `oc set triggers dc/system-sidekiq --auto`", output, StringComparison.Ordinal);
         Assert.Equal(4, rollback);
         Assert.Contains("rollback does not restore an Oracle-backed system image", error, StringComparison.Ordinal);
         Assert.Equal(before, Cluster.Registry.Store.CurrentResourceVersion);

@@ -45,7 +45,11 @@ internal sealed class DeploymentConfigController(ResourceRegistry registry, Time
                 return default;
             }
 
-            registry.Create("replicationcontrollers", ns, MakeDeployment(dc, version));
+            // Handle, after creating the RC: the one place upstream sets NewReplicationControllerCreated (updateConditions has no case for New).
+            var created = MakeDeployment(dc, version);
+            registry.Create("replicationcontrollers", ns, created);
+            UpdateStatus(dc, [.. rcs, created], created,
+                ("True", "NewReplicationControllerCreated", $"Created new replication controller \"{created.Name()}\" for version {version}"));
             return new PassResult(true, true);
         }
 
@@ -184,7 +188,7 @@ internal sealed class DeploymentConfigController(ResourceRegistry registry, Time
     }
 
     /// <summary>calculateStatus + updateConditions; writes /status only when something other than timestamps changed.</summary>
-    private bool UpdateStatus(JsonObject dc, List<JsonObject> rcs, JsonObject? latest)
+    private bool UpdateStatus(JsonObject dc, List<JsonObject> rcs, JsonObject? latest, (string Status, string? Reason, string Message)? progressing = null)
     {
         if (latest is null)
         {
@@ -213,8 +217,10 @@ internal sealed class DeploymentConfigController(ResourceRegistry registry, Time
         var minAvailable = available >= desired - maxUnavailable && available > 0;
         SetCondition(status, "Available", minAvailable ? "True" : "False", null,
             minAvailable ? "Deployment config has minimum availability." : "Deployment config does not have minimum availability.");
-        var (progressStatus, reason, message) = Progressing(latest);
-        SetCondition(status, "Progressing", progressStatus, reason, message);
+        if ((progressing ?? Progressing(latest)) is var (progressStatus, reason, message))
+        {
+            SetCondition(status, "Progressing", progressStatus, reason, message);
+        }
 
         if (JsonNode.DeepEquals(WithoutTimes(status), WithoutTimes(dc["status"])))
         {
@@ -230,7 +236,8 @@ internal sealed class DeploymentConfigController(ResourceRegistry registry, Time
         return true;
     }
 
-    private static (string Status, string? Reason, string Message) Progressing(JsonObject rc)
+    /// <summary>updateConditions' Progressing for the latest RC's phase; null for New (no case upstream: nothing changes).</summary>
+    private static (string Status, string? Reason, string Message)? Progressing(JsonObject rc)
     {
         var name = rc.Name();
         return rc.Annotation(Phase) switch
@@ -240,11 +247,15 @@ internal sealed class DeploymentConfigController(ResourceRegistry registry, Time
             "Failed" => ("False", "ProgressDeadlineExceeded", $"replication controller \"{name}\" has failed progressing"),
             "Pending" => ("Unknown", null, $"replication controller \"{name}\" is waiting for pod \"{name}-deploy\" to run"),
             "Running" => ("True", "ReplicationControllerUpdated", $"replication controller \"{name}\" is progressing"),
-            _ => ("True", "NewReplicationControllerCreated", $"Created new replication controller \"{name}\" for version {rc.Annotation(LatestVersion)}"),
+            _ => null,
         };
     }
 
-    /// <summary>appsutil.SetDeploymentCondition: a condition whose status or reason changes is removed and re-appended.</summary>
+    /// <summary>
+    /// appsutil.SetDeploymentCondition (openshift/library-go pkg/apps/appsutil/util.go): when status and reason are
+    /// unchanged it returns without touching the condition ("we are not going to update"), so the message may keep
+    /// naming an older RC (review D16); otherwise the condition is removed and re-appended.
+    /// </summary>
     private void SetCondition(JsonObject status, string type, string conditionStatus, string? reason, string message)
     {
         var conditions = status.Arr("conditions");
@@ -252,7 +263,6 @@ internal sealed class DeploymentConfigController(ResourceRegistry registry, Time
         var now = time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
         if (existing is not null && existing.Str("status") == conditionStatus && existing.Str("reason") == reason)
         {
-            existing["message"] = message;
             return;
         }
 

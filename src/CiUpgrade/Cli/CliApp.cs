@@ -67,7 +67,10 @@ public static class CliApp
             var (config, ns) = ClusterConnection.Resolve(options.Kubeconfig, options.Context, options.Namespace);
             var counter = new RequestCounter();
             using var kube = ClusterConnection.CreateClient(config, counter);
-            var context = new StageContext(new OpenShiftClient(kube, ns, counter), plan, new Reporter(stdout, options.Output == "json", TimeProvider.System), TimeProvider.System, timeout);
+            var context = new StageContext(new OpenShiftClient(kube, ns, counter), plan, new Reporter(stdout, options.Output == "json", TimeProvider.System), TimeProvider.System, timeout)
+            {
+                RetryFailures = !options.NoRetry,
+            };
             return (int)await stage(context);
         });
 

@@ -20,6 +20,9 @@ public abstract class ClusterOptions
     [Option("output", Default = "text", HelpText = "text (one line per event) or json (one JSON object per line).")]
     public string Output { get; set; } = "text";
 
+    [Option("no-retry", HelpText = "Waiting stages: fail on a deployment or an import that failed before this run instead of retrying it (oc rollout latest, import now).")]
+    public bool NoRetry { get; set; }
+
     [Option("timeout", Default = "30m", HelpText = "Longest wait for an import or a rollout: 600, 90s, 10m, 1h.")]
     public string Timeout { get; set; } = "30m";
 }

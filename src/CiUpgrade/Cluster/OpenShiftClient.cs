@@ -156,6 +156,46 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
         return list.Items.ToList();
     }
 
+    /// <summary>
+    /// Every RC a DC owns (label openshift.io/deployment-config.name, set by appsutil.MakeDeployment) in the namespace,
+    /// or in every namespace the credentials can list: one LIST for all the DCs verify and drift judge.
+    /// </summary>
+    public async Task<IReadOnlyList<V1ReplicationController>> ListDeploymentReplicationControllersAsync(bool allNamespaces, CancellationToken ct)
+    {
+        const string selector = "openshift.io/deployment-config.name";
+        var list = await CallAsync("list replicationcontrollers", "replicationcontrollers", string.Empty, () => allNamespaces
+            ? kube.CoreV1.ListReplicationControllerForAllNamespacesAsync(labelSelector: selector, cancellationToken: ct)
+            : kube.CoreV1.ListNamespacedReplicationControllerAsync(Namespace, labelSelector: selector, cancellationToken: ct));
+        return list.Items.ToList();
+    }
+
+    /// <summary>
+    /// An image stream of another namespace (a trigger's from.namespace): the stream, null when it does not exist, or
+    /// why it cannot be read (the Role is namespaced, so another namespace is usually forbidden).
+    /// </summary>
+    public async Task<(ImageStream? Stream, string? Problem)> ReadImageStreamInAsync(string ns, string name, CancellationToken ct)
+    {
+        try
+        {
+            var stream = await OrNullAsync(() => CallAsync("get imagestreams", ImageStream.Plural, ImageStream.Group, () =>
+                kube.CustomObjects.GetNamespacedCustomObjectAsync<ImageStream>(ImageStream.Group, ImageStream.Version, ns, ImageStream.Plural, name, ct)));
+            return (stream, null);
+        }
+        catch (UpgradeException e) when (e.InnerException is HttpOperationException { Response.StatusCode: HttpStatusCode.Forbidden })
+        {
+            return (null, $"these credentials may not get image streams in namespace {ns}");
+        }
+    }
+
+    /// <summary>The builds of one BuildConfig in every namespace the credentials can list (one LIST by label).</summary>
+    public async Task<IReadOnlyList<Build>> ListBuildsEverywhereAsync(string buildConfig, CancellationToken ct)
+    {
+        var list = await CallAsync("list builds", Build.Plural, BuildConfig.Group, () =>
+            kube.CustomObjects.ListClusterCustomObjectAsync<ResourceList<Build>>(BuildConfig.Group, BuildConfig.Version, Build.Plural,
+                labelSelector: $"{Build.BuildConfigLabel}={buildConfig}", cancellationToken: ct));
+        return list.Items.ToList();
+    }
+
     public async Task<IReadOnlyList<V1Pod>> ListPodsAsync(string labelSelector, CancellationToken ct)
     {
         var list = await CallAsync("list pods", "pods", string.Empty, () =>
@@ -228,6 +268,44 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
             return text;
         });
         return KubernetesJson.Deserialize<Build>(content);
+    }
+
+    /// <summary>
+    /// `oc rollout latest dc/NAME` (openshift/oc pkg/cli/rollout/latest.go): POST deploymentconfigs/NAME/instantiate with
+    /// DeploymentRequest{name, latest: true, force: true}, which starts a new version from the triggers' current images.
+    /// Sent once (a resend could start a second version); a rerun sees the new version and waits for it.
+    /// </summary>
+    public async Task<DeploymentConfig> InstantiateLatestAsync(string name, CancellationToken ct)
+    {
+        const string action = "create deploymentconfigs/instantiate";
+        var uri = new Uri(kube.BaseUri, $"apis/{DeploymentConfig.Group}/{DeploymentConfig.Version}/namespaces/{Namespace}/{DeploymentConfig.Plural}/{Uri.EscapeDataString(name)}/instantiate");
+        var body = new JsonObject
+        {
+            ["kind"] = "DeploymentRequest",
+            ["apiVersion"] = "apps.openshift.io/v1",
+            ["name"] = name,
+            ["latest"] = true,
+            ["force"] = true,
+        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json") };
+        request.Options.Set(TransientRetryHandler.SendOnce, true);
+        var content = await CallAsync(action, "deploymentconfigs/instantiate", DeploymentConfig.Group, async () =>
+        {
+            if (kube.Credentials is not null)
+            {
+                await kube.Credentials.ProcessHttpRequestAsync(request, ct);
+            }
+
+            using var response = await kube.HttpClient.SendAsync(request, ct);
+            var text = await response.Content.ReadAsStringAsync(ct);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new HttpOperationException($"{action}: {response.StatusCode}") { Response = new HttpResponseMessageWrapper(response, text) };
+            }
+
+            return text;
+        });
+        return KubernetesJson.Deserialize<DeploymentConfig>(content);
     }
 
     public async Task<bool> NamespaceExistsAsync(CancellationToken ct) =>

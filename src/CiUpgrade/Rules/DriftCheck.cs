@@ -3,28 +3,25 @@ using CiUpgrade.Plans;
 
 namespace CiUpgrade.Rules;
 
-/// <summary>Everything one namespace must still satisfy after the upgrade, and what a drift check reports.</summary>
-public sealed record NamespaceState(
-    string Namespace,
-    IReadOnlyDictionary<string, DeploymentConfig> DeploymentConfigs,
-    IReadOnlyDictionary<string, ImageStream> Streams,
-    string? Release);
-
 /// <summary>
-/// The drift rules, each its own testcase: verify's image checks; every plan stream's target tag and `latest` say
-/// what the plan says; every DC runs exactly what its tag resolves to now (a DC left behind after a re-import);
-/// the release env var; every DC rolled out and available; and, with a baseline, no image differs from it.
+/// The drift rules, each its own testcase, applied to the plan's DCs only: verify's rules split in two per DC
+/// (`image &lt;dc&gt;`: what runs against what the plan's target resolves to now, so a DC left behind after a re-import
+/// is drift; `rollout &lt;dc&gt;`: the latest deployment complete and available); every plan stream's target tag and
+/// `latest` say what the plan says; the release env var; and, with a baseline, no image differs from it. Each
+/// failure message is one sentence saying what is wrong, prefixed with its testcase.
 /// </summary>
 public static class DriftCheck
 {
     public static IReadOnlyList<DigestResult> Check(UpgradePlan plan, NamespaceState state, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? baseline)
     {
         var results = new List<DigestResult>();
-        var overrides = OracleImages.RepositoryOverrides(plan.Oracle.ImageStream, state.Streams, state.DeploymentConfigs.Values);
-        foreach (var check in plan.Verify)
+        var judgements = VerifyRules.Judge(plan, state);
+        foreach (var j in judgements)
         {
-            var r = DigestCheck.Check(check, state.DeploymentConfigs.GetValueOrDefault(check.DeploymentConfig), state.Streams, overrides.GetValueOrDefault(check.DeploymentConfig));
-            results.Add(r with { DeploymentConfig = $"image {check.DeploymentConfig}" });
+            var image = $"image {j.DeploymentConfig}";
+            results.Add(j.Skipped is not null ? new DigestResult(image, CheckOutcome.Skipped, j.Skipped, [])
+                : j.ImageProblems.Count == 0 ? new DigestResult(image, CheckOutcome.Passed, j.ImageSummary, []) { Notes = j.Notes }
+                : new DigestResult(image, CheckOutcome.Failed, $"{image}: {DeploymentJudgement.OneLine(j.ImageProblems)}", j.ImageProblems) { Notes = j.Notes });
         }
 
         foreach (var step in InstallInspection.ApplicableStreams(plan, state.DeploymentConfigs.Keys.ToHashSet(StringComparer.Ordinal)))
@@ -33,28 +30,15 @@ public static class DriftCheck
             results.Add(Tags(step, plan.Target, stream, buildOwnsLatest: step.Name == plan.Oracle.ImageStream && OracleImages.BuildOwnsLatest(stream)));
         }
 
-        var release = state.Release == plan.Target
-            ? new DigestResult($"release {plan.Release.Env}", CheckOutcome.Passed, $"{plan.Release.Env}={plan.Target}", [])
-            : new DigestResult($"release {plan.Release.Env}", CheckOutcome.Failed, $"{plan.Release.Env}: was {plan.Target}, is {state.Release ?? "(unset)"}",
-                [$"expected {plan.Release.Env}={plan.Target} on {plan.Release.DeploymentConfig}, actual {state.Release ?? "(unset)"}"]);
-        results.Add(release);
+        var release = ReleaseCheck.Check(plan, state);
+        results.Add(release.Outcome == CheckOutcome.Failed ? release with { Message = $"{release.DeploymentConfig}: {release.Message}" } : release);
 
-        foreach (var dc in state.DeploymentConfigs.Values.OrderBy(d => d.Metadata.Name, StringComparer.Ordinal))
+        foreach (var j in judgements.Where(j => j.Skipped is null && state.DeploymentConfigs.ContainsKey(j.DeploymentConfig)))
         {
-            var verdict = RolloutState.EvaluateSettled(dc);
-            var available = dc.Status.AvailableReplicas >= dc.Spec.Replicas;
-            if (dc.Spec.Replicas == 0)
-            {
-                results.Add(new DigestResult($"rollout {dc.Metadata.Name}", CheckOutcome.Failed, $"rollout {dc.Metadata.Name}: was running, is scaled to zero",
-                    [$"expected at least 1 replica of {dc.Metadata.Name}, actual 0"]));
-                continue;
-            }
-
-            results.Add(verdict.Phase == RolloutPhase.Complete && available
-                ? new DigestResult($"rollout {dc.Metadata.Name}", CheckOutcome.Passed, verdict.Message, [])
-                : new DigestResult($"rollout {dc.Metadata.Name}", CheckOutcome.Failed,
-                    $"rollout {dc.Metadata.Name}: was rolled out and available, is version {verdict.Version} with {dc.Status.AvailableReplicas}/{dc.Spec.Replicas} available ({verdict.Message})",
-                    [$"expected version {verdict.Version} complete with {dc.Spec.Replicas} available, actual {dc.Status.AvailableReplicas} available, {verdict.Message}"]));
+            var rollout = $"rollout {j.DeploymentConfig}";
+            results.Add(j.RolloutProblems.Count == 0
+                ? new DigestResult(rollout, CheckOutcome.Passed, j.RolloutSummary, [])
+                : new DigestResult(rollout, CheckOutcome.Failed, $"{rollout}: {DeploymentJudgement.OneLine(j.RolloutProblems)}", j.RolloutProblems));
         }
 
         foreach (var (dcName, images) in baseline ?? new Dictionary<string, IReadOnlyDictionary<string, string>>())

@@ -6,16 +6,22 @@ namespace CiUpgrade.Rules;
 /// What the pod template of the rollout we wait for must contain, e.g. the images the image stream tag now
 /// resolves to, or AMP_RELEASE=2.7. Checked against the DC and against its latest RC, so an old rollout that
 /// finished before the trigger fired is never taken for the new one (openshift-api-detail.md §3.1 trap).
+/// <see cref="ImageByContainer"/> keeps the expected images, so a manual trigger that will never deliver them is named.
 /// </summary>
 public sealed record RolloutExpectation(string Description, Func<V1PodSpec?, bool> Matches)
 {
     public static RolloutExpectation None { get; } = new("the latest version", _ => true);
 
+    public IReadOnlyDictionary<string, string> ImageByContainer { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     /// <summary>Every named container or init container runs exactly the given image.</summary>
     public static RolloutExpectation Images(IReadOnlyDictionary<string, string> imageByContainer) =>
         new(imageByContainer.Count == 0 ? "the latest version" : "image " + string.Join(", ", imageByContainer.Values.Distinct()), spec =>
             imageByContainer.All(kv => (spec?.Containers ?? []).Concat(spec?.InitContainers ?? [])
-                .Where(c => c.Name == kv.Key).All(c => c.Image == kv.Value)));
+                .Where(c => c.Name == kv.Key).All(c => c.Image == kv.Value)))
+        {
+            ImageByContainer = imageByContainer,
+        };
 
     /// <summary>Every regular container has the env var set to the literal value.</summary>
     public static RolloutExpectation Env(string name, string value) =>
@@ -31,5 +37,9 @@ public sealed record RolloutExpectation(string Description, Func<V1PodSpec?, boo
 
     /// <summary>Both expectations hold.</summary>
     public RolloutExpectation And(RolloutExpectation other) =>
-        new($"{Description} and {other.Description}", spec => Matches(spec) && other.Matches(spec));
+        new($"{Description} and {other.Description}", spec => Matches(spec) && other.Matches(spec))
+        {
+            ImageByContainer = ImageByContainer.Concat(other.ImageByContainer).GroupBy(kv => kv.Key, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal),
+        };
 }

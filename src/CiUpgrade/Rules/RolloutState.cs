@@ -5,11 +5,13 @@ using k8s.Models;
 namespace CiUpgrade.Rules;
 
 /// <summary>
-/// Is this DC's rollout done? The `oc rollout status` rule (openshift/oc pkg/helpers/originpolymorphichelpers/
-/// deploymentconfigs/status.go: done only on Progressing=NewReplicationControllerAvailable once the generation is
-/// observed; failed on ProgressDeadlineExceeded or RolloutCancelled), made stricter as the runbook asks: the latest
-/// RC must carry the expected template and be Complete, updated == available == desired, and every older RC must be
-/// scaled to zero with its pods gone.
+/// Is this DC's rollout done? Judged as `oc rollout status` judges a DC (openshift/oc
+/// pkg/helpers/originpolymorphichelpers/deploymentconfigs/status.go): the latest version, the generation observed,
+/// then the replica counts (updated == desired, no old replicas left, updated ones available), with the latest RC's
+/// phase annotation (`openshift.io/deployment.phase`) in place of the Progressing condition's reason: upstream
+/// appsutil.SetDeploymentCondition keeps a condition whose status and reason did not change, message included, so the
+/// condition can still name an older RC (review D16). Its message is only shown. Stricter than oc as the runbook
+/// asks: the latest RC must carry the expected template, and every older RC must be scaled to zero with its pods gone.
 /// </summary>
 public static class RolloutState
 {
@@ -20,9 +22,9 @@ public static class RolloutState
         var name = dc.Metadata.Name;
         var version = dc.Status.LatestVersion;
         var desired = dc.Spec.Replicas;
-        var rcName = $"{name}-{version.ToString(CultureInfo.InvariantCulture)}";
+        var rcName = RcName(dc);
         var latest = rcs.FirstOrDefault(rc => rc.Metadata.Name == rcName);
-        var rcPhase = latest?.Metadata.Annotations?.TryGetValue(PhaseAnnotation, out var p) == true ? p : "none";
+        var rcPhase = Phase(latest) ?? "none";
         var ready = latest?.Status?.AvailableReplicas ?? 0;
         RolloutVerdict Verdict(RolloutPhase phase, string message) => new(phase, message, version, ready, desired, rcPhase);
 
@@ -33,12 +35,16 @@ public static class RolloutState
 
         if (!expectation.Matches(dc.Spec.Template?.Spec))
         {
-            return Verdict(RolloutPhase.Waiting, $"waiting for the pod template to get {expectation.Description}");
+            // UpdateDeploymentConfigImages skips a trigger with automatic: false, so this template will never change by itself (review D9).
+            var manual = TriggeredImages.ManualContainers(dc).Where(c => expectation.ImageByContainer.ContainsKey(c)).ToList();
+            return manual.Count > 0
+                ? Verdict(RolloutPhase.Failed, ManualTriggerMessage(name, manual)) with { ManualTrigger = true }
+                : Verdict(RolloutPhase.Waiting, $"waiting for the pod template to get {expectation.Description}");
         }
 
-        if ((dc.Metadata.Generation ?? 0) > dc.Status.ObservedGeneration)
+        if (NotObserved(dc) is { } notObserved)
         {
-            return Verdict(RolloutPhase.Waiting, "waiting for the latest spec to be observed by the controller");
+            return Verdict(RolloutPhase.Waiting, notObserved);
         }
 
         if (latest is null || !expectation.Matches(latest.Spec?.Template?.Spec))
@@ -46,49 +52,85 @@ public static class RolloutState
             return Verdict(RolloutPhase.Waiting, $"waiting for a new version with {expectation.Description}");
         }
 
-        var progressing = dc.Status.Conditions?.FirstOrDefault(c => c.Type == "Progressing");
-        var namesLatest = progressing?.Message?.Contains($"\"{rcName}\"", StringComparison.Ordinal) == true;
-        if (rcPhase == "Failed" || (namesLatest && progressing?.Reason is "ProgressDeadlineExceeded" or "RolloutCancelled"))
+        var oldServing = OthersServing(rcs, rcName);
+        if (rcPhase == "Failed")
         {
-            return Verdict(RolloutPhase.Failed, progressing?.Message ?? $"replication controller \"{rcName}\" failed");
+            var serving = oldServing.FirstOrDefault()?.Metadata.Name;
+            return Verdict(RolloutPhase.Failed, $"latest deployment {rcName} failed{(serving is null ? string.Empty : $" ({serving} still serves)")}")
+                with { FailedDeployment = rcName, Serving = serving };
         }
 
-        var oldServing = rcs.Where(rc => rc.Metadata.Name != rcName && ((rc.Spec?.Replicas ?? 0) > 0 || (rc.Status?.Replicas ?? 0) > 0)).ToList();
-        if (rcPhase == "Complete" && namesLatest && progressing?.Reason == "NewReplicationControllerAvailable"
-            && dc.Status.UpdatedReplicas == desired && dc.Status.AvailableReplicas >= desired
-            && dc.Status.Replicas == dc.Status.UpdatedReplicas && oldServing.Count == 0)
+        var s = dc.Status;
+        if (rcPhase == "Complete" && ReplicaProblem(dc) is null && oldServing.Count == 0)
         {
             return Verdict(RolloutPhase.Complete, $"replication controller \"{rcName}\" successfully rolled out");
         }
 
-        if (oldServing.Count > 0 && dc.Status.UpdatedReplicas >= desired)
-        {
-            return Verdict(RolloutPhase.Waiting, $"{oldServing.Sum(rc => rc.Status?.Replicas ?? 0)} old replicas are pending termination");
-        }
-
-        return Verdict(RolloutPhase.Waiting, $"{dc.Status.AvailableReplicas} of {desired} updated replicas are available");
+        return Verdict(RolloutPhase.Waiting, ReplicaProblem(dc)
+            ?? (oldServing.Count > 0 ? $"{oldServing.Sum(rc => rc.Status?.Replicas ?? 0)} old replicas of {string.Join(", ", oldServing.Select(rc => rc.Metadata.Name))} are pending termination"
+            : $"latest deployment {rcName} is {rcPhase}, {s.AvailableReplicas} of {desired} replicas available"));
     }
 
-    /// <summary>
-    /// The settled-state judgement from the DC's status alone (what `oc rollout status` reads): the latest version
-    /// observed and reported available by Progressing=NewReplicationControllerAvailable, every replica updated and
-    /// available, none left on older versions (status.replicas counts every RC's pods). Enough for a drift check,
-    /// which must not list every RC of every install.
-    /// </summary>
-    public static RolloutVerdict EvaluateSettled(DeploymentConfig dc)
+    /// <summary>`&lt;dc&gt;-&lt;latestVersion&gt;`, the latest deployment's RC (appsutil.LatestDeploymentNameForConfig).</summary>
+    public static string RcName(DeploymentConfig dc) => $"{dc.Metadata.Name}-{dc.Status.LatestVersion.ToString(CultureInfo.InvariantCulture)}";
+
+    public static string? Phase(V1ReplicationController? rc) =>
+        rc?.Metadata.Annotations?.TryGetValue(PhaseAnnotation, out var p) == true ? p : null;
+
+    /// <summary>oc's "Waiting for latest deployment config spec to be observed", saying which generation.</summary>
+    public static string? NotObserved(DeploymentConfig dc) =>
+        (dc.Metadata.Generation ?? 0) > dc.Status.ObservedGeneration
+            ? $"the controller has not observed generation {dc.Metadata.Generation} yet (observed {dc.Status.ObservedGeneration})"
+            : null;
+
+    /// <summary>oc rollout status's replica rules, in its order; null when updated == desired, none old, all available.</summary>
+    public static string? ReplicaProblem(DeploymentConfig dc)
     {
-        var version = dc.Status.LatestVersion;
-        var rcName = $"{dc.Metadata.Name}-{version.ToString(CultureInfo.InvariantCulture)}";
-        var progressing = dc.Status.Conditions?.FirstOrDefault(c => c.Type == "Progressing");
         var s = dc.Status;
-        var done = (dc.Metadata.Generation ?? 0) <= s.ObservedGeneration
-            && progressing?.Reason == "NewReplicationControllerAvailable"
-            && progressing.Message?.Contains($"\"{rcName}\"", StringComparison.Ordinal) == true
-            && s.UpdatedReplicas == dc.Spec.Replicas && s.Replicas == s.UpdatedReplicas && s.AvailableReplicas >= dc.Spec.Replicas;
-        var message = done ? $"replication controller \"{rcName}\" successfully rolled out"
-            : progressing?.Message ?? $"version {version} has not rolled out";
-        return new RolloutVerdict(done ? RolloutPhase.Complete : progressing?.Reason is "ProgressDeadlineExceeded" or "RolloutCancelled" ? RolloutPhase.Failed : RolloutPhase.Waiting,
-            message, version, s.AvailableReplicas, dc.Spec.Replicas, "unknown");
+        if (s.UpdatedReplicas < dc.Spec.Replicas)
+        {
+            return $"{s.UpdatedReplicas} of {dc.Spec.Replicas} new replicas have been updated";
+        }
+
+        if (s.Replicas > s.UpdatedReplicas)
+        {
+            return $"{s.Replicas - s.UpdatedReplicas} old replicas are pending termination";
+        }
+
+        return s.AvailableReplicas < s.UpdatedReplicas ? $"{s.AvailableReplicas} of {s.UpdatedReplicas} updated replicas are available" : null;
+    }
+
+    /// <summary>RCs other than the latest that still have pods or want some, newest first (the one the deployer revived serves).</summary>
+    public static IReadOnlyList<V1ReplicationController> OthersServing(IReadOnlyList<V1ReplicationController> rcs, string latestName) =>
+        rcs.Where(rc => rc.Metadata.Name != latestName && ((rc.Spec?.Replicas ?? 0) > 0 || (rc.Status?.Replicas ?? 0) > 0))
+            .OrderByDescending(rc => Version(rc)).ToList();
+
+    public static string ManualTriggerMessage(string dc, IReadOnlyList<string> containers) =>
+        $"the image trigger of DeploymentConfig {dc} for {string.Join(", ", containers)} is manual (automatic: false), so its template never gets the new image: run `oc set triggers dc/{dc} --auto`, then rerun";
+
+    private static long Version(V1ReplicationController rc) =>
+        rc.Metadata.Annotations?.TryGetValue("openshift.io/deployment-config.latest-version", out var v) == true && long.TryParse(v, CultureInfo.InvariantCulture, out var n)
+            ? n
+            : long.TryParse(rc.Metadata.Name[(rc.Metadata.Name.LastIndexOf('-') + 1)..], CultureInfo.InvariantCulture, out var fromName) ? fromName : 0;
+
+    /// <summary>
+    /// A lifecycle hook pod of the deployment that failed (label openshift.io/deployer-pod.type = hook-pre, hook-mid or
+    /// hook-post, as openshift-controller-manager's deployer sets it), with its container's termination reason.
+    /// </summary>
+    public static string? HookFailureReason(IEnumerable<V1Pod> deployerPods)
+    {
+        foreach (var pod in deployerPods)
+        {
+            var type = pod.Metadata.Labels?.TryGetValue("openshift.io/deployer-pod.type", out var t) == true ? t : null;
+            if (type?.StartsWith("hook-", StringComparison.Ordinal) == true && pod.Status?.Phase == "Failed")
+            {
+                var terminated = pod.Status.ContainerStatuses?.Select(c => c.State?.Terminated).FirstOrDefault(x => x is not null);
+                var why = terminated is null ? "Failed" : $"{terminated.Reason ?? "Error"} (exit code {terminated.ExitCode})";
+                return $"{type} hook pod {pod.Metadata.Name} failed: {why}; see `oc logs {pod.Metadata.Name}`";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Why the pods of a rollout are not ready, from their container states (ImagePullBackOff, CrashLoopBackOff, ...).</summary>

@@ -25,8 +25,19 @@ public static class TagResolution
         return item.DockerImageReference;
     }
 
-    /// <summary>The failed-import condition on a tag, if its newest import failed.</summary>
-    public static TagEventCondition? ImportFailure(ImageStream stream, string tag) =>
+    /// <summary>
+    /// The failed-import condition on a tag when it is the answer to the tag's current spec (its generation is the spec
+    /// tag's generation or newer). An older failure is history: the controller imports again for the newer generation
+    /// (imagestream_controller.go tagNeedsImport), so it is not the current answer (review D12).
+    /// </summary>
+    public static TagEventCondition? ImportFailure(ImageStream stream, string tag)
+    {
+        var generation = stream.Spec.Tags?.FirstOrDefault(t => t.Name == tag)?.Generation ?? 0;
+        return LastImportFailure(stream, tag) is { } failure && failure.Generation >= generation ? failure : null;
+    }
+
+    /// <summary>The tag's failed-import condition whatever its generation (for messages about a tag with no image).</summary>
+    public static TagEventCondition? LastImportFailure(ImageStream stream, string tag) =>
         stream.Status?.Tags?.FirstOrDefault(t => t.Tag == tag)?.Conditions?
             .FirstOrDefault(c => c.Type == "ImportSuccess" && c.Status == "False");
 

@@ -7,9 +7,9 @@ namespace CiUpgrade.Stages;
 
 /// <summary>
 /// The scheduled check: for one namespace, or every 3scale install the credentials can see, one LIST each of
-/// DeploymentConfigs and image streams (plus one of the release ConfigMaps when a release is read through
-/// one); the drift rules per namespace; a JUnit testsuite
-/// per namespace; one line per drifted item saying what it was and what it is. Exit 1 on any drift.
+/// DeploymentConfigs, image streams and their replication controllers (plus the release ConfigMaps and Oracle
+/// builds where needed, see <see cref="InstallStateReader"/>); the drift rules per namespace, for the plan's DCs
+/// only; a JUnit testsuite per namespace; one line per drifted item saying what is wrong. Exit 1 on any drift.
 /// </summary>
 public sealed class DriftStage(StageContext context)
 {
@@ -32,16 +32,10 @@ public sealed class DriftStage(StageContext context)
                 : $"namespace {context.Namespace} holds no 3scale install: DeploymentConfig {release.DeploymentConfig} not found (check -n/--namespace)");
         }
 
-        var configMaps = await ReleaseConfigMapsAsync(dcs, allNamespaces, ct);
         var suites = new List<(string, string, IReadOnlyList<DigestResult>)>();
-        foreach (var ns in installs)
+        foreach (var state in await new InstallStateReader(context).ReadAsync(installs, dcs, streams, allNamespaces, ct))
         {
-            string Ns<T>(T o, Func<T, string?> get) => get(o) ?? context.Namespace;
-            var nsDcs = dcs.Where(d => Ns(d, x => x.Metadata.NamespaceProperty) == ns).ToDictionary(d => d.Metadata.Name, StringComparer.Ordinal);
-            var nsStreams = streams.Where(s => Ns(s, x => x.Metadata.NamespaceProperty) == ns).ToDictionary(s => s.Metadata.Name, StringComparer.Ordinal);
-            var app = nsDcs[release.DeploymentConfig];
-            var state = new NamespaceState(ns, nsDcs, nsStreams, ReleaseEnvPatch.CurrentRelease(app, release,
-                (name, key) => configMaps.GetValueOrDefault((ns, name))?.Data?.TryGetValue(key, out var v) == true ? v : null));
+            var ns = state.Namespace;
             var results = DriftCheck.Check(context.Plan, state, baseline?.Namespace == ns ? baseline.Images : null);
             foreach (var item in results.Where(r => r.Outcome == CheckOutcome.Failed))
             {
@@ -61,29 +55,5 @@ public sealed class DriftStage(StageContext context)
         context.Reporter.Event(Stage, "summary",
             $"{installs.Count} installs checked, {drifted} drifted; {all.Count - failed} checks passed, {failed} failed; {client.RequestsSent} requests; JUnit report: {junitPath}");
         return failed == 0 ? ExitCode.Success : ExitCode.VerificationFailed;
-    }
-
-    /// <summary>
-    /// The ConfigMaps system-app reads its release from, where it does (before the upgrade): one GET for a
-    /// namespace, one LIST narrowed by name across namespaces, never one request per install.
-    /// </summary>
-    private async Task<Dictionary<(string Ns, string Name), k8s.Models.V1ConfigMap>> ReleaseConfigMapsAsync(IList<DeploymentConfig> dcs, bool allNamespaces, CancellationToken ct)
-    {
-        var release = context.Plan.Release;
-        var names = dcs.Where(d => d.Metadata.Name == release.DeploymentConfig)
-            .SelectMany(d => d.Spec.Template?.Spec?.Containers ?? []).SelectMany(c => c.Env ?? [])
-            .Where(e => e.Name == release.Env).Select(e => e.ValueFrom?.ConfigMapKeyRef?.Name).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
-        var found = new Dictionary<(string, string), k8s.Models.V1ConfigMap>();
-        foreach (var name in names)
-        {
-            var maps = allNamespaces ? await context.Client.ListConfigMapsEverywhereAsync(name, ct)
-                : await context.Client.GetConfigMapAsync(name, ct) is { } one ? [one] : [];
-            foreach (var map in maps)
-            {
-                found[(map.Metadata.NamespaceProperty ?? context.Namespace, name)] = map;
-            }
-        }
-
-        return found;
     }
 }

@@ -31,12 +31,17 @@ public sealed class ImageStreamTagger(StageContext context, string stage)
         try
         {
             var current = stream;
+            if (context.RetryFailures && TagResolution.ImportFailure(current, tag) is { } earlier)
+            {
+                current = await ReimportAsync(current, earlier, timeout.Token);
+            }
+
             if (Settled(current, tag))
             {
                 return Checked(current, tag);
             }
 
-            await foreach (var update in context.Client.WatchImageStreamAsync(stream.Metadata.Name, stream.Metadata.ResourceVersion ?? "0", timeout.Token))
+            await foreach (var update in context.Client.WatchImageStreamAsync(stream.Metadata.Name, current.Metadata.ResourceVersion ?? "0", timeout.Token))
             {
                 if (Settled(update, tag))
                 {
@@ -53,6 +58,28 @@ public sealed class ImageStreamTagger(StageContext context, string stage)
         }
     }
 
+    /// <summary>
+    /// The import failed before this wait began (an earlier run; the registry or pull secret may be fixed since): the
+    /// spec is unchanged, so nothing would import again by itself (review D8). Ask for an import now and wait for its result.
+    /// </summary>
+    private async Task<ImageStream> ReimportAsync(ImageStream stream, TagEventCondition earlier, CancellationToken ct)
+    {
+        var name = stream.Metadata.Name;
+        var tag = context.Plan.Target;
+        context.Reporter.Event(stage, "reimport",
+            $"{name}: the import of tag {tag} had failed ({earlier.Reason}); importing it again (tag generation 0, \"import now\"), as `oc import-image {name}:{tag}` would",
+            new Dictionary<string, string> { ["imageStream"] = name });
+        return await new GuardedPatch(context, stage).ApplyAsync(name,
+            async () =>
+            {
+                var current = await context.Client.GetImageStreamAsync(name, ct)
+                    ?? throw new UpgradeException(ExitCode.WrongClusterState, $"image stream {name} not found in namespace {context.Namespace}");
+                return (current, ImportNowPatch.For(current, tag));
+            },
+            ops => context.Client.PatchImageStreamAsync(name, ops, false, ct),
+            $"{name}: a new import of {tag} is already requested");
+    }
+
     private static bool Settled(ImageStream stream, string tag) =>
         TagResolution.ImportSettled(stream, tag) || TagResolution.ImportFailure(stream, tag) is not null;
 
@@ -61,7 +88,10 @@ public sealed class ImageStreamTagger(StageContext context, string stage)
         if (TagResolution.ImportFailure(stream, tag) is { } failure)
         {
             throw new UpgradeException(ExitCode.WrongClusterState,
-                $"image stream {stream.Metadata.Name}: import of tag {tag} failed ({failure.Reason}): {failure.Message}. Fix access to the registry (pull secret), then rerun this stage");
+                $"image stream {stream.Metadata.Name}: import of tag {tag} failed ({failure.Reason}): {failure.Message}. Fix access to the registry (pull secret), then "
+                + (context.RetryFailures
+                    ? $"rerun this stage: it imports the tag again (as `oc import-image {stream.Metadata.Name}:{tag}`)"
+                    : $"run `oc import-image {stream.Metadata.Name}:{tag}` (or rerun this stage without --no-retry)"));
         }
 
         context.Reporter.Event(stage, "imported", $"{stream.Metadata.Name}: {tag} → {TagResolution.Resolve(stream, tag)}");

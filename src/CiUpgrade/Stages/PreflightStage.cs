@@ -21,6 +21,7 @@ public sealed class PreflightStage(StageContext context)
         ("watch", "apps.openshift.io", "deploymentconfigs"), ("patch", "apps.openshift.io", "deploymentconfigs"),
         ("list", string.Empty, "replicationcontrollers"), ("list", string.Empty, "pods"), ("watch", string.Empty, "pods"),
         ("get", string.Empty, "configmaps"), ("get", "build.openshift.io", "buildconfigs"),
+        ("create", "apps.openshift.io", "deploymentconfigs/instantiate"),
     ];
 
     /// <summary>What rebuilding an Oracle-backed system image needs on top (checked only for such an install).</summary>
@@ -84,6 +85,11 @@ public sealed class PreflightStage(StageContext context)
                 .Select(t => new UpgradeException(ExitCode.WrongClusterState, $"namespace {context.Namespace} is not a complete 3scale install: DeploymentConfig {t} is missing")));
         }
 
+        if (!alreadyUpgraded)
+        {
+            problems.AddRange(ManualTriggers(snapshot, streams));
+        }
+
         foreach (var dc in snapshot.DeploymentConfigs.Values.OrderBy(d => d.Metadata.Name, StringComparer.Ordinal))
         {
             var rcs = await context.Client.ListReplicationControllersAsync(dc.Metadata.Name, ct);
@@ -114,6 +120,18 @@ public sealed class PreflightStage(StageContext context)
 
         return problems;
     }
+
+    /// <summary>
+    /// Every plan DC with a manual image trigger (automatic: false): the trigger controller skips it
+    /// (UpdateDeploymentConfigImages), so the new image would never reach its template (review D9).
+    /// </summary>
+    private IEnumerable<UpgradeException> ManualTriggers(InstallSnapshot snapshot, IReadOnlyList<Plans.ImageStreamStep> streams) =>
+        streams.SelectMany(s => s.Triggers).Concat(context.Plan.Verify.Select(v => v.DeploymentConfig)).Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .Select(name => snapshot.DeploymentConfigs.GetValueOrDefault(name))
+            .Where(dc => dc is not null && TriggeredImages.ManualContainers(dc).Count > 0)
+            .Select(dc => new UpgradeException(ExitCode.WrongClusterState,
+                $"DeploymentConfig {dc!.Metadata.Name} has a manual image trigger (automatic: false): the upgrade would never roll it out; run `oc set triggers dc/{dc.Metadata.Name} --auto`"));
 
     private async Task<IReadOnlyList<UpgradeException>> OracleProblemsAsync(string? oracleClientDir, CancellationToken ct)
     {

@@ -15,6 +15,7 @@ public sealed class RolloutWaiter(StageContext context, string stage)
     private readonly Dictionary<string, (DateTimeOffset At, string Message)> _lastProgress = new(StringComparer.Ordinal);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _podReasons = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RolloutVerdict> _verdicts = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _retried = new(StringComparer.Ordinal);
 
     public async Task WaitAsync(IReadOnlyDictionary<string, RolloutExpectation> expectations, CancellationToken ct)
     {
@@ -37,7 +38,7 @@ public sealed class RolloutWaiter(StageContext context, string stage)
 
             foreach (var dc in list.Items.Where(d => pending.Contains(d.Metadata.Name)))
             {
-                await JudgeAsync(dc, expectations[dc.Metadata.Name], pending, started, timeout.Token);
+                await JudgeAsync(dc, expectations[dc.Metadata.Name], pending, started, true, timeout.Token);
             }
 
             if (pending.Count == 0)
@@ -90,7 +91,7 @@ public sealed class RolloutWaiter(StageContext context, string stage)
         {
             if (pending.Contains(dc.Metadata.Name))
             {
-                await JudgeAsync(dc, expectations[dc.Metadata.Name], pending, started, ct);
+                await JudgeAsync(dc, expectations[dc.Metadata.Name], pending, started, false, ct);
                 if (pending.Count == 0)
                 {
                     return;
@@ -117,7 +118,8 @@ public sealed class RolloutWaiter(StageContext context, string stage)
         }
     }
 
-    private async Task JudgeAsync(DeploymentConfig dc, RolloutExpectation expectation, HashSet<string> pending, DateTimeOffset started, CancellationToken ct)
+    /// <param name="initial">The state found when the wait began: a failure then is one an earlier run left, which a rerun retries.</param>
+    private async Task JudgeAsync(DeploymentConfig dc, RolloutExpectation expectation, HashSet<string> pending, DateTimeOffset started, bool initial, CancellationToken ct)
     {
         var name = dc.Metadata.Name;
         var rcs = await context.Client.ListReplicationControllersAsync(name, ct);
@@ -130,10 +132,22 @@ public sealed class RolloutWaiter(StageContext context, string stage)
                 context.Reporter.Event(stage, "rolledOut", $"{name}: version {verdict.Version} rolled out, {verdict.Ready}/{verdict.Desired} ready",
                     Fields(name, verdict, started));
                 break;
+            case RolloutPhase.Failed when verdict.ManualTrigger:
+                throw new UpgradeException(ExitCode.WrongClusterState, $"DeploymentConfig {name} cannot roll out the expected image: {verdict.Message}");
+            case RolloutPhase.Failed when verdict.FailedDeployment is { } failedRc && initial && context.RetryFailures && _retried.Add(name):
+                // OpenShift never retries a failed deployment by itself (review D7): start a new version as `oc rollout latest` does.
+                var again = await context.Client.InstantiateLatestAsync(name, ct);
+                context.Reporter.Event(stage, "retry",
+                    $"{name}: latest deployment {failedRc} had failed; retrying it as `oc rollout latest dc/{name}` does (version {again.Status.LatestVersion})",
+                    Fields(name, verdict, started));
+                break;
             case RolloutPhase.Failed:
-                var reason = await PodReasonAsync(name, verdict.Version, ct) ?? _podReasons.GetValueOrDefault(name);
+                var reason = await CauseAsync(name, verdict, ct);
+                var next = verdict.FailedDeployment is null ? "Fix the cause, then rerun the stage (it resumes where it stopped)"
+                    : context.RetryFailures ? $"Fix the cause, then rerun the stage: it retries the failed deployment as `oc rollout latest dc/{name}` does"
+                    : $"Fix the cause, then run `oc rollout latest dc/{name}` (or rerun the stage without --no-retry)";
                 throw new UpgradeException(ExitCode.RolloutFailed,
-                    $"rollout of DeploymentConfig {name} failed: {verdict.Message}{(reason is null ? string.Empty : " — " + reason)}. Fix the cause, then rerun the stage (it resumes where it stopped)");
+                    $"rollout of DeploymentConfig {name} failed: {verdict.Message}{(reason is null ? string.Empty : " — " + reason)}. {next}");
             default:
                 if (verdict.RcPhase is "Running" or "Pending" && verdict.Ready < verdict.Desired && await PodReasonAsync(name, verdict.Version, ct) is { } podReason)
                 {
@@ -151,6 +165,21 @@ public sealed class RolloutWaiter(StageContext context, string stage)
 
                 break;
         }
+    }
+
+    /// <summary>Why the latest deployment failed: a failed hook pod (with its logs to read), else the new pods' waiting reason.</summary>
+    private async Task<string?> CauseAsync(string name, RolloutVerdict verdict, CancellationToken ct)
+    {
+        if (verdict.FailedDeployment is { } rc)
+        {
+            var deployerPods = await context.Client.ListPodsAsync($"openshift.io/deployer-pod-for.name={rc}", ct);
+            if (RolloutState.HookFailureReason(deployerPods) is { } hook)
+            {
+                return hook;
+            }
+        }
+
+        return await PodReasonAsync(name, verdict.Version, ct) ?? _podReasons.GetValueOrDefault(name);
     }
 
     private async Task<string?> PodReasonAsync(string dc, long version, CancellationToken ct)

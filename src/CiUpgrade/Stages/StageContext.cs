@@ -14,4 +14,10 @@ public sealed record StageContext(OpenShiftClient Client, UpgradePlan Plan, Repo
 
     /// <summary>True when the server validates dry-run patches; otherwise says once, on this context's reporter, that it cannot.</summary>
     public Task<bool> ServerValidatesDryRunAsync(string stage, CancellationToken ct) => DryRun.AvailableAsync(Reporter, stage, ct);
+
+    /// <summary>
+    /// Whether waits retry a latest deployment that failed before this run (`oc rollout latest`) and re-import a target
+    /// tag whose import failed for its current generation; false with --no-retry (fail as before, naming the command).
+    /// </summary>
+    public bool RetryFailures { get; init; } = true;
 }

@@ -4,8 +4,9 @@ using CiUpgrade.Rules;
 namespace CiUpgrade.Stages;
 
 /// <summary>
-/// Runbook step 9, the CI gate: one LIST of DCs and one of image streams, a digest check per DC of the plan,
-/// a JUnit report and Tekton results. Exit 1 when any check fails.
+/// Runbook step 9, the CI gate: one LIST each of DCs, image streams and their replication controllers (plus
+/// the release ConfigMap and Oracle builds where needed); the rules of <see cref="VerifyRules"/> per DC of the plan
+/// and the release; a JUnit report and Tekton results. Exit 1 when any check fails.
 /// </summary>
 public sealed class VerifyStage(StageContext context)
 {
@@ -14,23 +15,21 @@ public sealed class VerifyStage(StageContext context)
     public async Task<ExitCode> RunAsync(string junitPath, string? resultsDir, string? baselinePath, CancellationToken ct)
     {
         var started = context.Time.GetUtcNow();
-        var dcs = (await context.Client.ListDeploymentConfigsAsync(ct)).Items.ToDictionary(d => d.Metadata.Name, StringComparer.Ordinal);
-        var streams = (await context.Client.ListImageStreamsAsync(ct)).Items.ToDictionary(s => s.Metadata.Name, StringComparer.Ordinal);
-        // An Oracle-backed system runs the image its build pushed to the internal registry, not the plan's repository.
-        var overrides = OracleImages.RepositoryOverrides(context.Plan.Oracle.ImageStream, streams, dcs.Values);
-        var results = context.Plan.Verify.Select(check => DigestCheck.Check(check, dcs.GetValueOrDefault(check.DeploymentConfig), streams,
-            overrides.GetValueOrDefault(check.DeploymentConfig))).ToList();
+        var dcs = (await context.Client.ListDeploymentConfigsAsync(ct)).Items;
+        var streams = (await context.Client.ListImageStreamsAsync(ct)).Items;
+        var state = (await new InstallStateReader(context).ReadAsync([context.Namespace], dcs, streams, false, ct))[0];
+        var results = VerifyRules.Check(context.Plan, state);
         var elapsed = context.Time.GetUtcNow() - started;
         foreach (var r in results)
         {
-            context.Reporter.Event(Stage, r.Outcome.ToString().ToLowerInvariant(), $"{r.DeploymentConfig}: {r.Outcome.ToString().ToUpperInvariant()} {r.Message}",
+            context.Reporter.Event(Stage, r.Outcome.ToString().ToLowerInvariant(), $"{r.DeploymentConfig}: {r.Outcome.ToString().ToUpperInvariant()} {r.Message}{(r.Notes.Count == 0 ? string.Empty : $" (not checked: {string.Join("; ", r.Notes)})")}",
                 new Dictionary<string, string> { ["deploymentConfig"] = r.DeploymentConfig, ["outcome"] = r.Outcome.ToString() });
         }
 
         JUnitWriter.Save(junitPath, JUnitWriter.Build("ciupgrade.verify", context.Namespace, results, started, elapsed, Environment.MachineName));
         if (baselinePath is not null)
         {
-            Baseline.Write(baselinePath, context.Namespace, null, dcs.Values);
+            Baseline.Write(baselinePath, context.Namespace, null, dcs);
             context.Reporter.Event(Stage, "baseline", $"images of {dcs.Count} DeploymentConfigs recorded in {baselinePath}");
         }
 

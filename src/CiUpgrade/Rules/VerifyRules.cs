@@ -1,0 +1,17 @@
+using CiUpgrade.Plans;
+
+namespace CiUpgrade.Rules;
+
+/// <summary>
+/// Verify's testcases for one install: one per DC of the plan (<see cref="DeploymentConfigRules"/>), then the
+/// release. The list is where another guide step adds its testcase (e.g. the system-app pre-hook), so verify and
+/// drift both get it.
+/// </summary>
+public static class VerifyRules
+{
+    public static IReadOnlyList<DeploymentJudgement> Judge(UpgradePlan plan, NamespaceState state) =>
+        plan.Verify.Select(check => DeploymentConfigRules.Judge(plan, check, state)).ToList();
+
+    public static IReadOnlyList<DigestResult> Check(UpgradePlan plan, NamespaceState state) =>
+        [.. Judge(plan, state).Select(j => j.AsTestcase()), ReleaseCheck.Check(plan, state)];
+}

@@ -10,7 +10,7 @@ public sealed class JUnitWriterTests
 {
     private static readonly DigestResult[] Results =
     [
-        new("apicast-production", CheckOutcome.Passed, "2 images pinned", []),
+        new("apicast-production", CheckOutcome.Passed, "2 images pinned", []) { Notes = ["container istio-proxy runs docker.io/istio/proxyv2:1.0.2: not checked"] },
         new("system-app", CheckOutcome.Failed, "container system-master: expected X@sha256:<64 hex digits>, actual Y:tag", ["container system-master: expected X@sha256:<64 hex digits>, actual Y:tag"]),
         new("system-postgresql", CheckOutcome.Skipped, "optional DeploymentConfig system-postgresql is not part of this install", []),
     ];
@@ -53,5 +53,13 @@ public sealed class JUnitWriterTests
         var failure = suite.Elements("testcase").Single(t => (string?)t.Attribute("name") == "system-app").Element("failure")!;
         Assert.Contains("expected X@sha256:<64 hex digits>, actual Y:tag", (string?)failure.Attribute("message"), StringComparison.Ordinal);
         Assert.All(suite.Elements("testcase"), t => Assert.Equal("3scale", (string?)t.Attribute("classname")));
+    }
+
+    [Fact]
+    public void Notes_of_a_testcase_are_listed_in_the_suites_system_out()
+    {
+        var output = (string?)Report().Root!.Element("testsuite")!.Element("system-out");
+
+        Assert.Contains("apicast-production: Passed: 2 images pinned\n  container istio-proxy runs docker.io/istio/proxyv2:1.0.2: not checked", output, StringComparison.Ordinal);
     }
 }

@@ -60,6 +60,21 @@ public class OracleUpgradeTests : UpgradeTest
     }
 
     [Fact]
+    public async Task Verify_fails_naming_the_build_when_the_system_image_was_never_rebuilt_on_the_target_base()
+    {
+        // The 2.7 rebuild failed: amp-system:2.7 is imported, but latest (and so every system DC) still holds build 1's image, built on 2.6.
+        Cluster.ControllerFaults.FailBuild(Ns, Bc);
+        var (code, _, error) = await Ciupgrade("patch-imagestreams", "--oracle-client-dir", OracleClientDir());
+        Assert.True(code == 5, error);
+
+        var suite = await VerifyAsync(1);
+
+        var failure = suite.Elements("testcase").Single(t => (string?)t.Attribute("name") == "system-app").Element("failure")!;
+        Assert.Contains($"runs the image of build {Bc}-1, built on registry.redhat.io/3scale-amp26/system@sha256:", failure.Value, StringComparison.Ordinal);
+        Assert.Contains(", not on amp-system:2.7 (registry.redhat.io/3scale-amp2/system-rhel7@sha256:", failure.Value, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Rerun_does_not_rebuild_and_force_does()
     {
         var dir = OracleClientDir();

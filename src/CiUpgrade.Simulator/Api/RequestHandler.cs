@@ -23,6 +23,8 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
     /// <summary>Go's encoding/json escaping (quotes as \", no \u0022), as the real server writes JSON.</summary>
     internal static readonly JsonSerializerOptions Wire = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    private const int MaxRecordedRequests = 100_000;
+
     private readonly Lock _requestsLock = new();
     private readonly List<RecordedRequest> _requests = [];
 
@@ -85,6 +87,13 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
         {
             lock (_requestsLock)
             {
+                if (_requests.Count >= MaxRecordedRequests)
+                {
+                    // A long-running console simulator under a watch storm must not grow without bound:
+                    // keep the newest requests (far more than any test records between two ClearRequests).
+                    _requests.RemoveRange(0, MaxRecordedRequests / 10);
+                }
+
                 _requests.Add(new RecordedRequest(request.Method, request.Path, request.QueryString.Value ?? string.Empty,
                     request.ContentType, user, ctx.Response.StatusCode, request.Method == "PATCH" ? body : null));
             }

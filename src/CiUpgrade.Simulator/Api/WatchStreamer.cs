@@ -23,9 +23,38 @@ internal static class WatchStreamer
         var query = ctx.Request.Query;
         var filter = Selectors.Parse(query["labelSelector"], query["fieldSelector"]);
         var timeout = int.TryParse(query["timeoutSeconds"], CultureInfo.InvariantCulture, out var t) && t > 0 ? TimeSpan.FromSeconds(t) : TimeSpan.FromMinutes(30);
+
+        // Checked before the 200 goes out: kube-apiserver refuses a watch whose resourceVersion is not a number
+        // with a 400 BadRequest Status (seen side by side with a real apiserver; the storage versioner,
+        // k8s.io/apiserver pkg/storage APIObjectVersioner.ParseResourceVersion, cannot parse it), never a stream.
+        var rvText = query["resourceVersion"].ToString();
+        long? from = null;
+        if (rvText is not ("" or "0"))
+        {
+            from = long.TryParse(rvText, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed)
+                ? parsed
+                : throw new ApiError(400, "BadRequest", $"invalid resource version \"{rvText}\"");
+        }
+
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         stop.CancelAfter(timeout);
+        try
+        {
+            await StreamAsync(ctx, registry, target, faults, version, filter, from, stop.Token, cancellationToken);
+        }
+        finally
+        {
+            // However the stream ended (the client left, the timeout, a dropped watch, a 410), cancel before the
+            // source is disposed: that is what unsubscribes from the store. A disposed, never-cancelled token
+            // would leave the subscription, and its unbounded backlog of every later event, behind for good.
+            await stop.CancelAsync();
+        }
+    }
 
+    private static async Task StreamAsync(HttpContext ctx, ResourceRegistry registry, ResourcePath target, HttpFaults faults, ServerVersion version,
+        Func<JsonObject, bool> filter, long? from, CancellationToken stopToken, CancellationToken cancellationToken)
+    {
+        var query = ctx.Request.Query;
         ctx.Response.StatusCode = 200;
         ctx.Response.ContentType = "application/json";
         await ctx.Response.StartAsync(cancellationToken);
@@ -41,16 +70,14 @@ internal static class WatchStreamer
             }
 
             var line = new JsonObject { ["type"] = type, ["object"] = obj }.ToJsonString(RequestHandler.Wire) + "\n";
-            await ctx.Response.WriteAsync(line, stop.Token);
-            await ctx.Response.Body.FlushAsync(stop.Token);
+            await ctx.Response.WriteAsync(line, stopToken);
+            await ctx.Response.Body.FlushAsync(stopToken);
             sent++;
             return true;
         }
 
         var bookmarks = version.SendsBookmarks && query["allowWatchBookmarks"] == "true";
-        var rvText = query["resourceVersion"].ToString();
-        long? from = null;
-        if (rvText is "" or "0")
+        if (from is null)
         {
             var (items, rv) = registry.List(target.Type.Plural, target.Namespace);
             from = rv;
@@ -62,19 +89,11 @@ internal static class WatchStreamer
                 }
             }
         }
-        else if (long.TryParse(rvText, CultureInfo.InvariantCulture, out var parsed))
-        {
-            from = parsed;
-        }
-        else
-        {
-            throw new ApiError(400, "BadRequest", $"invalid resource version \"{rvText}\"");
-        }
 
         System.Threading.Channels.ChannelReader<StoredEvent> events;
         try
         {
-            events = registry.Store.Watch(target.Type.Plural, target.Namespace, from, stop.Token);
+            events = registry.Store.Watch(target.Type.Plural, target.Namespace, from, stopToken);
         }
         catch (StoreException e) when (e.Error == StoreError.Gone)
         {
@@ -84,7 +103,7 @@ internal static class WatchStreamer
 
         try
         {
-            await foreach (var e in events.ReadAllAsync(stop.Token))
+            await foreach (var e in events.ReadAllAsync(stopToken))
             {
                 var obj = e.Item;
                 strategy.Decorate(obj);

@@ -270,6 +270,7 @@ public sealed class ControllerManager : IAsyncDisposable
     /// <summary>The controllers, in the order one pass runs them.</summary>
     private static IReadOnlyList<IController> Create(ResourceRegistry registry, ControllerTiming timing, ControllerFaults faults, TimeProvider time, BinaryUploads uploads) =>
     [
+        new ServiceAccountController(registry),
         new ImageImportController(registry, timing, faults),
         new ImageTriggerController(registry),
         new DeploymentConfigController(registry, time),

@@ -182,6 +182,8 @@ internal sealed class DeployerController(ResourceRegistry registry, ControllerTi
             },
             ["spec"] = new JsonObject
             {
+                // The deployer pod runs as the "deployer" service account (openshift-controller-manager
+                // deployer_controller.go makeDeployerPod: ServiceAccountName = serviceAccount, "deployer" by default).
                 ["restartPolicy"] = "Never",
                 ["serviceAccountName"] = "deployer",
                 ["containers"] = new JsonArray(new JsonObject { ["name"] = "deployment", ["image"] = "quay.io/openshift/origin-deployer:latest" }),

@@ -34,6 +34,12 @@ public sealed class ObjectStore
         get { lock (_lock) { return _resourceVersion; } }
     }
 
+    /// <summary>Open watch subscriptions (each HTTP watch and each in-process watcher holds one until its token is cancelled).</summary>
+    public int WatcherCount
+    {
+        get { lock (_lock) { return _subscriptions.Count; } }
+    }
+
     /// <summary>The oldest resourceVersion a watch may still start from; older ones are Gone.</summary>
     public long OldestWatchableResourceVersion
     {

@@ -5,14 +5,16 @@ namespace CiUpgrade.Simulator.Registry.Strategies;
 
 /// <summary>
 /// Rules shared by plain Kubernetes types: generation 1 on create and +1 on spec change, status
-/// kept on main-resource updates when the type has a status subresource (as kube's rest strategies do).
+/// kept on main-resource updates when the type has a status subresource (as kube's rest strategies do);
+/// <paramref name="defaults"/> is the type's API defaulting, applied to every write as decoding does.
 /// </summary>
-public sealed class GenericStrategy(ResourceType type, bool hasStatus) : IResourceStrategy
+public sealed class GenericStrategy(ResourceType type, bool hasStatus, Action<JsonObject>? defaults = null) : IResourceStrategy
 {
     public ResourceType Type { get; } = type;
 
     public void PrepareForCreate(JsonObject obj)
     {
+        defaults?.Invoke(obj);
         if (obj["spec"] is not null)
         {
             obj.Meta()["generation"] = 1;
@@ -21,6 +23,7 @@ public sealed class GenericStrategy(ResourceType type, bool hasStatus) : IResour
 
     public void PrepareForUpdate(JsonObject updated, JsonObject old)
     {
+        defaults?.Invoke(updated);
         if (hasStatus)
         {
             updated["status"] = old["status"]?.DeepClone();

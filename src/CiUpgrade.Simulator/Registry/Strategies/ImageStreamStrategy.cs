@@ -77,6 +77,11 @@ public sealed partial class ImageStreamStrategy : IResourceStrategy
     public IReadOnlyList<FieldError> Validate(JsonObject obj, JsonObject? old)
     {
         var errors = NameValidation.Check(obj.Name()).ToList();
+        if (obj["spec"].Str("dockerImageRepository") is { Length: > 0 } repository && ImageReference.Error(repository) is { } repositoryError)
+        {
+            errors.Add(new FieldError("spec.dockerImageRepository", "FieldValueInvalid", $"Invalid value: \"{repository}\": {repositoryError}"));
+        }
+
         var i = 0;
         foreach (var tag in obj.Obj("spec")["tags"].Objects())
         {
@@ -98,6 +103,11 @@ public sealed partial class ImageStreamStrategy : IResourceStrategy
                 if (string.IsNullOrEmpty(from.Str("name")))
                 {
                     errors.Add(new FieldError($"spec.tags[{name}].from.name", "FieldValueRequired", "Required value"));
+                }
+                else if (kind == "DockerImage" && ImageReference.Error(from.Str("name")!) is { } invalid)
+                {
+                    // ValidateImageStreamTagReference (origin pkg/image/apis/image/validation/validation.go).
+                    errors.Add(new FieldError($"spec.tags[{name}].from.name", "FieldValueInvalid", $"Invalid value: \"{from.Str("name")}\": {invalid}"));
                 }
             }
 

@@ -76,6 +76,16 @@ public sealed class SimulatedCluster : IAsyncDisposable
 
     public void ClearRequests() => _server.Handler.ClearRequests();
 
+    /// <summary>
+    /// What an API server restart does to watchers: the watch cache starts over (older resourceVersions answer 410)
+    /// and every open watch ends. Stored objects are kept.
+    /// </summary>
+    public void RestartWatchCache()
+    {
+        Registry.Store.Compact();
+        Registry.Store.EndWatches();
+    }
+
     /// <summary>Seeds one more namespace as a healthy 3scale 2.6 install.</summary>
     public void Seed(string ns, SeedOptions seed) => ThreeScaleSeed.Seed(Registry, ns, seed);
 

@@ -29,7 +29,9 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
     {
         lock (_versionLock)
         {
-            return _version ??= ReadServerVersionAsync(ct);
+            // Shared by every caller, so not bound to the first caller's token; each caller waits with its own.
+            _version ??= ReadServerVersionAsync(CancellationToken.None);
+            return _version.WaitAsync(ct);
         }
     }
 
@@ -37,6 +39,8 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
     public int RequestsSent => counter?.Count ?? 0;
 
     public string Server => kube.BaseUri.ToString().TrimEnd('/');
+
+    internal Uri BaseUri => kube.BaseUri;
 
     public Task<ImageStream?> GetImageStreamAsync(string name, CancellationToken ct) =>
         GetAsync<ImageStream>(ImageStream.Group, ImageStream.Version, ImageStream.Plural, name, ct);
@@ -236,10 +240,6 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
         return list.Items.ToList();
     }
 
-    public IAsyncEnumerable<Build> WatchBuildAsync(string name, string resourceVersion, CancellationToken ct) =>
-        WatchAsync<Build>(BuildConfig.Group, BuildConfig.Version, Build.Plural, $"metadata.name={name}", resourceVersion,
-            async c => await GetAsync<Build>(BuildConfig.Group, BuildConfig.Version, Build.Plural, name, c) is { } b ? ([b], b.Metadata.ResourceVersion) : ([], resourceVersion), ct);
-
     /// <summary>
     /// POST buildconfigs/{name}/instantiatebinary with the archive as the body, as `oc start-build --from-dir` does
     /// (openshift/oc pkg/cli/startbuild: a gzipped tar of the directory). The server answers once the build runs and
@@ -253,12 +253,7 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
         request.Options.Set(TransientRetryHandler.SendOnce, true);
         var content = await CallAsync(action, "buildconfigs/instantiatebinary", BuildConfig.Group, async () =>
         {
-            if (kube.Credentials is not null)
-            {
-                await kube.Credentials.ProcessHttpRequestAsync(request, ct);
-            }
-
-            using var response = await kube.HttpClient.SendAsync(request, ct);
+            using var response = await SendRawAsync(request, HttpCompletionOption.ResponseContentRead, ct);
             var text = await response.Content.ReadAsStringAsync(ct);
             if (!response.IsSuccessStatusCode)
             {
@@ -336,129 +331,21 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
         return answer.Status?.Allowed == true;
     }
 
-    public IAsyncEnumerable<DeploymentConfig> WatchDeploymentConfigsAsync(string resourceVersion, CancellationToken ct) =>
-        WatchAsync<DeploymentConfig>(DeploymentConfig.Group, DeploymentConfig.Version, DeploymentConfig.Plural, null, resourceVersion,
-            async c =>
-            {
-                var list = await ListDeploymentConfigsAsync(c);
-                return (list.Items, list.Metadata.ResourceVersion);
-            }, ct);
+    /// <summary>Every DeploymentConfig of the namespace (see <see cref="ResourceWatch{T}"/>).</summary>
+    public ResourceWatch<DeploymentConfig> DeploymentConfigWatch() =>
+        new(this, new WatchTarget(DeploymentConfig.Group, DeploymentConfig.Version, DeploymentConfig.Plural));
 
-    /// <summary>Pod changes in the namespace (container states carry the reasons a rollout is stuck).</summary>
-    public IAsyncEnumerable<V1Pod> WatchPodsAsync(string labelSelector, string resourceVersion, CancellationToken ct) =>
-        WatchAsync<V1Pod>(string.Empty, "v1", "pods", null, resourceVersion, _ => Task.FromResult<(IList<V1Pod>, string?)>(([], null)), ct, labelSelector);
+    /// <summary>Pods by label (container states carry the reasons a rollout is stuck).</summary>
+    public ResourceWatch<V1Pod> PodWatch(string labelSelector) =>
+        new(this, new WatchTarget(string.Empty, "v1", "pods", LabelSelector: labelSelector));
 
-    public IAsyncEnumerable<ImageStream> WatchImageStreamAsync(string name, string resourceVersion, CancellationToken ct) =>
-        WatchAsync<ImageStream>(ImageStream.Group, ImageStream.Version, ImageStream.Plural, $"metadata.name={name}", resourceVersion,
-            async c => await GetImageStreamAsync(name, c) is { } s ? ([s], s.Metadata.ResourceVersion) : ([], resourceVersion), ct);
+    /// <summary>One image stream (a metadata.name field selector).</summary>
+    public ResourceWatch<ImageStream> ImageStreamWatch(string name) =>
+        new(this, new WatchTarget(ImageStream.Group, ImageStream.Version, ImageStream.Plural, FieldSelector: $"metadata.name={name}"));
 
-    /// <summary>
-    /// ADDED/MODIFIED objects from <paramref name="resourceVersion"/> on. A dropped or timed-out watch resumes
-    /// from the last version seen; 410 Gone relists (yielding the current objects again) and watches on from there.
-    /// </summary>
-    private async IAsyncEnumerable<T> WatchAsync<T>(string group, string version, string plural, string? fieldSelector, string resourceVersion,
-        Func<CancellationToken, Task<(IList<T> Items, string? ResourceVersion)>> relist, [EnumeratorCancellation] CancellationToken ct, string? labelSelector = null)
-        where T : class, IKubernetesObject<V1ObjectMeta>
-    {
-        var rv = resourceVersion;
-        while (!ct.IsCancellationRequested)
-        {
-            var events = System.Threading.Channels.Channel.CreateUnbounded<(T? Object, Exception? Error)>();
-            var gone = false;
-            var pump = Task.Run(async () =>
-            {
-                try
-                {
-                    // A plain request (as kubectl's watch does) rather than the generated list-with-watch call, whose
-                    // line-splitting handler hides the raw stream; "watch=1" is the same boolean to the API server.
-                    var query = $"watch=1&allowWatchBookmarks=true&timeoutSeconds=60&resourceVersion={Uri.EscapeDataString(rv)}"
-                        + (fieldSelector is null ? string.Empty : $"&fieldSelector={Uri.EscapeDataString(fieldSelector)}")
-                        + (labelSelector is null ? string.Empty : $"&labelSelector={Uri.EscapeDataString(labelSelector)}");
-                    var prefix = group.Length == 0 ? $"api/{version}" : $"apis/{group}/{version}";
-                    using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(kube.BaseUri, $"{prefix}/namespaces/{Namespace}/{plural}?{query}"));
-                    if (kube.Credentials is not null)
-                    {
-                        await kube.Credentials.ProcessHttpRequestAsync(request, ct);
-                    }
-
-                    using var response = await kube.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
-                    if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
-                    {
-                        var content = await response.Content.ReadAsStringAsync(ct);
-                        throw new HttpOperationException($"watch {plural}: {response.StatusCode}")
-                        {
-                            Response = new HttpResponseMessageWrapper(response, content),
-                        };
-                    }
-
-                    response.EnsureSuccessStatusCode();
-                    using var stream = await response.Content.ReadAsStreamAsync(ct);
-                    using var reader = new StreamReader(stream);
-                    while (await reader.ReadLineAsync(ct) is { } line)
-                    {
-                        if (line.Length == 0)
-                        {
-                            continue;
-                        }
-
-                        var e = JsonNode.Parse(line);
-                        var type = (string?)e?["type"];
-                        if (type == "ERROR")
-                        {
-                            gone = (int?)e?["object"]?["code"] == 410;
-                            break;
-                        }
-
-                        if (type is "ADDED" or "MODIFIED")
-                        {
-                            await events.Writer.WriteAsync((KubernetesJson.Deserialize<T>(e!["object"]!.ToJsonString()), null), ct);
-                        }
-                    }
-                }
-                catch (Exception e) when (e is HttpRequestException or IOException or HttpOperationException or JsonException)
-                {
-                    await events.Writer.WriteAsync((null, e), CancellationToken.None);
-                }
-                finally
-                {
-                    events.Writer.TryComplete();
-                }
-            }, ct);
-
-            await foreach (var (obj, error) in events.Reader.ReadAllAsync(ct))
-            {
-                if (error is HttpOperationException { Response.StatusCode: HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden } denied)
-                {
-                    throw Translate(denied, $"watch {plural}", plural, group);
-                }
-
-                if (obj is not null)
-                {
-                    rv = obj.Metadata.ResourceVersion ?? rv;
-                    yield return obj;
-                }
-            }
-
-            try
-            {
-                await pump;
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                yield break;
-            }
-
-            if (gone)
-            {
-                var (items, listRv) = await relist(ct);
-                rv = listRv ?? rv;
-                foreach (var item in items)
-                {
-                    yield return item;
-                }
-            }
-        }
-    }
+    /// <summary>One build (a metadata.name field selector).</summary>
+    public ResourceWatch<Build> BuildWatch(string name) =>
+        new(this, new WatchTarget(BuildConfig.Group, BuildConfig.Version, Build.Plural, FieldSelector: $"metadata.name={name}"));
 
     /// <summary>Sends a request built by hand (watch streams, /version, binary uploads) with the kubeconfig's credentials.</summary>
     internal async Task<HttpResponseMessage> SendRawAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken ct)
@@ -559,7 +446,8 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
         }
     }
 
-    private Exception Translate(HttpOperationException e, string action, string resource, string group)
+    /// <summary>The exception a failed request becomes: 401/403 an <see cref="UpgradeException"/> (exit 3), the rest a <see cref="ClusterRequestException"/>.</summary>
+    internal Exception Translate(HttpOperationException e, string action, string resource, string group)
     {
         var status = TryStatus(e.Response.Content);
         var message = status?.Message ?? e.Message;

@@ -22,12 +22,17 @@ public sealed class ImageStreamTagger(StageContext context, string stage)
             $"{step.Name}: tags {context.Plan.Target}{(includeLatest ? " and latest" : string.Empty)} already as planned",
             dryRun, new Dictionary<string, string> { ["imageStream"] = step.Name }, ct);
 
-    /// <summary>Waits (watching the stream) until the target tag's import finished; a failed import stops the stage.</summary>
+    /// <summary>
+    /// Waits (watching the stream) until the target tag's import finished; a failed import stops the stage. At the
+    /// timeout the stream is read once more and judged: what is reported is the cluster's state, never the watch's.
+    /// </summary>
     public async Task<ImageStream> WaitForImportAsync(ImageStream stream, CancellationToken ct)
     {
         var tag = context.Plan.Target;
+        var name = stream.Metadata.Name;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(context.Timeout);
+        var watch = context.Client.ImageStreamWatch(name);
         try
         {
             var current = stream;
@@ -41,7 +46,7 @@ public sealed class ImageStreamTagger(StageContext context, string stage)
                 return Checked(current, tag);
             }
 
-            await foreach (var update in context.Client.WatchImageStreamAsync(stream.Metadata.Name, current.Metadata.ResourceVersion ?? "0", timeout.Token))
+            await foreach (var update in watch.ChangesAsync(current.Metadata.ResourceVersion ?? "0", timeout.Token))
             {
                 if (Settled(update, tag))
                 {
@@ -49,12 +54,19 @@ public sealed class ImageStreamTagger(StageContext context, string stage)
                 }
             }
 
-            throw new OperationCanceledException();
+            throw new OperationCanceledException(timeout.Token);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
         {
+            var now = await context.Client.GetImageStreamAsync(name, ct)
+                ?? throw new UpgradeException(ExitCode.WrongClusterState, $"image stream {name} disappeared from namespace {context.Namespace} while its import was awaited");
+            if (Settled(now, tag))
+            {
+                return Checked(now, tag);
+            }
+
             throw new UpgradeException(ExitCode.RolloutFailed,
-                $"image stream {stream.Metadata.Name}: tag {tag} was not imported within {context.Timeout}; check `oc describe is {stream.Metadata.Name}` and the registry pull secret");
+                $"image stream {name}: tag {tag} was not imported within {context.Timeout}{WatchNote(watch.LastFailure)}; check `oc describe is {name}` and the registry pull secret");
         }
     }
 
@@ -79,6 +91,9 @@ public sealed class ImageStreamTagger(StageContext context, string stage)
             ops => context.Client.PatchImageStreamAsync(name, ops, false, ct),
             $"{name}: a new import of {tag} is already requested");
     }
+
+    /// <summary>Says, after a timeout, that the watch was failing too (the verdict itself comes from a fresh read).</summary>
+    internal static string WatchNote(string? lastFailure) => lastFailure is null ? string.Empty : $" (watching it was failing too: {lastFailure})";
 
     private static bool Settled(ImageStream stream, string tag) =>
         TagResolution.ImportSettled(stream, tag) || TagResolution.ImportFailure(stream, tag) is not null;

@@ -160,10 +160,11 @@ public sealed class OracleSystemBuild(StageContext context, string stage)
         timeout.CancelAfter(context.Timeout);
         var lastPhase = string.Empty;
         var lastLine = DateTimeOffset.MinValue;
+        var watch = context.Client.BuildWatch(name);
+        var current = build;
         try
         {
-            var current = build;
-            await using var updates = context.Client.WatchBuildAsync(name, build.Metadata.ResourceVersion ?? "0", timeout.Token).GetAsyncEnumerator(timeout.Token);
+            await using var updates = watch.ChangesAsync(build.Metadata.ResourceVersion ?? "0", timeout.Token).GetAsyncEnumerator(timeout.Token);
             while (true)
             {
                 var phase = current.Status.Phase ?? "New";
@@ -182,13 +183,12 @@ public sealed class OracleSystemBuild(StageContext context, string stage)
 
                 if (phase is "Failed" or "Error" or "Cancelled")
                 {
-                    throw new UpgradeException(ExitCode.RolloutFailed,
-                        $"build {name} {phase}{(current.Status.Reason is { } reason ? $" ({reason})" : string.Empty)}: {current.Status.Message ?? "no message"}; read `oc logs build/{name}`, fix the cause and rerun this stage");
+                    throw BuildFailed(current);
                 }
 
                 if (!await updates.MoveNextAsync())
                 {
-                    throw new OperationCanceledException();
+                    throw new OperationCanceledException(timeout.Token);
                 }
 
                 current = updates.Current;
@@ -196,9 +196,27 @@ public sealed class OracleSystemBuild(StageContext context, string stage)
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
         {
-            throw new UpgradeException(ExitCode.RolloutFailed, $"build {name} did not finish within {context.Timeout} (last phase {lastPhase}); rerun to keep following it, or raise --timeout");
+            // Judge the build as it is now, not as the (possibly failing) watch last showed it.
+            var now = (await context.Client.ListBuildsAsync(context.Plan.Oracle.BuildConfig, ct)).FirstOrDefault(b => b.Metadata.Name == name) ?? current;
+            var phase = now.Status.Phase ?? "New";
+            if (phase == "Complete")
+            {
+                context.Reporter.Event(stage, "progress", $"build {name}: Complete", new Dictionary<string, string> { ["build"] = name, ["phase"] = phase });
+                return;
+            }
+
+            if (phase is "Failed" or "Error" or "Cancelled")
+            {
+                throw BuildFailed(now);
+            }
+
+            throw new UpgradeException(ExitCode.RolloutFailed,
+                $"build {name} did not finish within {context.Timeout} (phase {phase}){ImageStreamTagger.WatchNote(watch.LastFailure)}; rerun to keep following it, or raise --timeout");
         }
     }
+
+    private static UpgradeException BuildFailed(Build build) => new(ExitCode.RolloutFailed,
+        $"build {build.Metadata.Name} {build.Status.Phase}{(build.Status.Reason is { } reason ? $" ({reason})" : string.Empty)}: {build.Status.Message ?? "no message"}; read `oc logs build/{build.Metadata.Name}`, fix the cause and rerun this stage");
 
     private async Task WaitForRolloutsAsync(CancellationToken ct)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CiUpgrade.Cluster;
 using CiUpgrade.Cluster.Models;
 using CiUpgrade.Rules;
 
@@ -7,7 +8,8 @@ namespace CiUpgrade.Stages;
 /// <summary>
 /// Waits, watching DeploymentConfigs (not polling), until every given DC has rolled out the version its
 /// expectation describes; prints a progress line per DC at most every few seconds; fails fast on a failed
-/// rollout and at the timeout with the reason read from the new pods (exit 5).
+/// rollout and at the timeout with the reason read from the new pods (exit 5). What it reports is always the
+/// cluster's state read anew, never a watch's failure: success only when every DC was judged complete.
 /// </summary>
 public sealed class RolloutWaiter(StageContext context, string stage)
 {
@@ -16,6 +18,7 @@ public sealed class RolloutWaiter(StageContext context, string stage)
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _podReasons = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RolloutVerdict> _verdicts = new(StringComparer.Ordinal);
     private readonly HashSet<string> _retried = new(StringComparer.Ordinal);
+    private readonly ResourceWatch<DeploymentConfig> _watch = context.Client.DeploymentConfigWatch();
 
     public async Task WaitAsync(IReadOnlyDictionary<string, RolloutExpectation> expectations, CancellationToken ct)
     {
@@ -54,8 +57,11 @@ public sealed class RolloutWaiter(StageContext context, string stage)
                 await WatchRolloutsAsync(list.Metadata.ResourceVersion ?? "0", expectations, pending, started, timeout.Token);
                 if (pending.Count > 0)
                 {
-                    // The watch ended without throwing (the timeout landed between two reconnects): not done (D15).
-                    throw new OperationCanceledException(timeout.Token);
+                    // The watch ended with DCs pending: never success (D15). At the timeout that is the timeout;
+                    // otherwise the watch itself gave up, which says nothing about the rollouts.
+                    timeout.Token.ThrowIfCancellationRequested();
+                    throw new UpgradeException(ExitCode.ClusterUnreachable,
+                        $"watching deploymentconfigs in {context.Namespace} ended while {string.Join(", ", pending.Order(StringComparer.Ordinal))} had not rolled out{ImageStreamTagger.WatchNote(_watch.LastFailure)}; rerun `ciupgrade wait-rollouts`");
                 }
             }
             finally
@@ -66,6 +72,18 @@ public sealed class RolloutWaiter(StageContext context, string stage)
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
         {
+            // The verdict comes from the cluster as it is now: a rollout the (possibly failing) watch missed counts.
+            var now = await context.Client.ListDeploymentConfigsAsync(ct);
+            foreach (var dc in now.Items.Where(d => pending.Contains(d.Metadata.Name)))
+            {
+                await JudgeAsync(dc, expectations[dc.Metadata.Name], pending, started, false, ct);
+            }
+
+            if (pending.Count == 0)
+            {
+                return;
+            }
+
             // Pod states change without a DC event: read them once more, so the message says why now.
             // On a busy machine the timeout can end the wait before the first judgement: read the version then.
             foreach (var name in pending)
@@ -80,14 +98,14 @@ public sealed class RolloutWaiter(StageContext context, string stage)
             var stuck = string.Join("; ", pending.Order(StringComparer.Ordinal).Select(n =>
                 $"{n}: {(_verdicts.TryGetValue(n, out var v) ? v.Message : "no status seen")}{(_podReasons.TryGetValue(n, out var r) ? " — " + r : string.Empty)}"));
             throw new UpgradeException(ExitCode.RolloutFailed,
-                $"timed out after {Format(context.Timeout)} waiting for rollouts: {stuck}. Check the pods (oc get pods -n {context.Namespace}), fix the cause and rerun `ciupgrade wait-rollouts`");
+                $"timed out after {Format(context.Timeout)} waiting for rollouts: {stuck}{ImageStreamTagger.WatchNote(_watch.LastFailure)}. Check the pods (oc get pods -n {context.Namespace}), fix the cause and rerun `ciupgrade wait-rollouts`");
         }
     }
 
     private async Task WatchRolloutsAsync(string resourceVersion, IReadOnlyDictionary<string, RolloutExpectation> expectations,
         HashSet<string> pending, DateTimeOffset started, CancellationToken ct)
     {
-        await foreach (var dc in context.Client.WatchDeploymentConfigsAsync(resourceVersion, ct))
+        await foreach (var dc in _watch.ChangesAsync(resourceVersion, ct))
         {
             if (pending.Contains(dc.Metadata.Name))
             {
@@ -105,7 +123,7 @@ public sealed class RolloutWaiter(StageContext context, string stage)
     {
         try
         {
-            await foreach (var pod in context.Client.WatchPodsAsync($"deploymentconfig in ({string.Join(",", dcs)})", "0", ct))
+            await foreach (var pod in context.Client.PodWatch($"deploymentconfig in ({string.Join(",", dcs)})").ChangesAsync("0", ct))
             {
                 if (pod.Metadata.Labels?.TryGetValue("deploymentconfig", out var dc) == true && RolloutState.PodFailureReason([pod]) is { } reason)
                 {

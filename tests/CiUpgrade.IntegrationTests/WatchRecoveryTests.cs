@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using CiUpgrade.Simulator.Api;
+
+namespace CiUpgrade.IntegrationTests;
+
+/// <summary>
+/// A stage waiting on watches while the API server's watch cache restarts (history compacted, every watch ended),
+/// or while every watch is closed before its first event (review D6): the stage still finishes, and the waiter's
+/// two watch loops (DeploymentConfigs, pods) send at most 2 watch or list requests per second each, on average over
+/// the recovery, beyond the one relist and rewatch each needs. Counted from the simulator's request log; the bound
+/// grows with the time the recovery took, so a slow machine cannot fail it, while an unthrottled loop (thousands
+/// of requests a second) always does.
+/// </summary>
+public class WatchRecoveryTests : UpgradeTest
+{
+    private const int Loops = 2;
+
+    [Fact]
+    public async Task A_watch_cache_restart_while_set_release_waits_is_recovered_by_a_relist_without_a_request_storm()
+    {
+        Cluster.ControllerFaults.SlowDeploymentConfig(Ns, "system-app", TimeSpan.FromSeconds(5));
+        var stage = Ciupgrade("set-release");
+        await WaitUntilAsync(() => Cluster.Registry.Get("replicationcontrollers", Ns, "system-app-2") is not null);
+        var mark = Cluster.Requests.Count;
+        var clock = Stopwatch.StartNew();
+
+        Cluster.RestartWatchCache();
+        var (code, output, error) = await stage;
+        var seconds = clock.Elapsed.TotalSeconds;
+
+        Assert.True(code == 0, $"set-release exited {code}: {error}\n{output}");
+        Assert.Contains("AMP_RELEASE=2.7 on system-app", output, StringComparison.Ordinal);
+        var recovery = WaiterRequests(mark);
+        Assert.Contains(recovery, r => !r.IsWatch && r.Path.EndsWith("/deploymentconfigs", StringComparison.Ordinal));
+        // Bookmarks are asked for only where the server has them (1.16+): never on 3.11, always on 4.x.
+        Assert.All(recovery.Where(r => r.IsWatch), r => Assert.Equal(ServerVersion.SendsBookmarks, r.Query.Contains("allowWatchBookmarks=true", StringComparison.Ordinal)));
+        Assert.True(recovery.Count <= Loops * (3 + (2 * seconds)), $"{recovery.Count} watch/list requests in {seconds:0.0}s:\n{string.Join("\n", recovery.Select(r => $"{r.Path}?{r.Query}"))}");
+    }
+
+    [Fact]
+    public async Task Watches_closed_before_their_first_event_back_off_and_the_stage_judges_the_relisted_state()
+    {
+        Cluster.HttpFaults.DropWatchesAfterEvents = 0;
+        var clock = Stopwatch.StartNew();
+
+        var (code, output, error) = await Ciupgrade("set-release");
+        var seconds = clock.Elapsed.TotalSeconds;
+
+        Assert.True(code == 0, $"set-release exited {code}: {error}\n{output}");
+        var requests = WaiterRequests(0);
+        Assert.True(requests.Count <= Loops * (3 + (2 * seconds)), $"{requests.Count} watch/list requests in {seconds:0.0}s");
+        Assert.Contains("AMP_RELEASE=2.7 on system-app", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>The waiter's watches and relists (JudgeAsync's own reads of one rollout's pods are not part of them).</summary>
+    private List<RecordedRequest> WaiterRequests(int from) => Cluster.Requests.Skip(from).Where(r => r.Method == "GET"
+        && (r.Path.EndsWith($"/namespaces/{Ns}/deploymentconfigs", StringComparison.Ordinal)
+            || (r.Path.EndsWith($"/namespaces/{Ns}/pods", StringComparison.Ordinal) && r.Query.Contains("deploymentconfig", StringComparison.Ordinal)))).ToList();
+}
+
+/// <summary>The same on 4.x, where the watches also get BOOKMARKs.</summary>
+public sealed class WatchRecoveryOn4xTests : WatchRecoveryTests
+{
+    protected override ServerVersion ServerVersion => ServerVersion.OpenShift4;
+}

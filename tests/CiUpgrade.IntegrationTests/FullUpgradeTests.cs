@@ -148,6 +148,9 @@ public class FullUpgradeTests : UpgradeTest
     public async Task No_wait_patch_then_wait_rollouts_for_named_dcs()
     {
         var (code, _, _) = await Ciupgrade("patch-imagestreams", "--no-wait");
+        // wait-rollouts waits for what the tags resolve to when it starts: let the 2.7 imports land first.
+        await WaitUntilAsync(() => new[] { "amp-system", "amp-zync" }.All(s => Get("imagestreams", s)["status"]?["tags"]?.AsArray()
+            .FirstOrDefault(t => (string?)t!["tag"] == "latest")?["items"]?[0]?["dockerImageReference"]?.ToString().Contains("/3scale-amp2/", StringComparison.Ordinal) == true));
         var (waitCode, output, error) = await Ciupgrade("wait-rollouts", "--dc", "system-app,zync");
 
         Assert.Equal(0, code);

@@ -200,4 +200,31 @@ public sealed class GateTests : UpgradeTest
         Assert.Null(FailureMessage(suite, "zync"));
         Assert.Contains("container log-shipper runs docker.io/fluent/fluent-bit:1.0: no image trigger manages it", (string?)suite.Element("system-out"), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Rollouts_are_judged_without_the_progressing_message_which_may_name_an_older_rc()
+    {
+        await UpgradeAsync();
+        // Upstream SetDeploymentCondition keeps a condition whose status and reason are unchanged, message included (D16).
+        Cluster.Registry.Modify("deploymentconfigs", Ns, "zync", dc =>
+        {
+            dc["status"]!["conditions"]!.AsArray().OfType<JsonObject>().Single(c => (string?)c["type"] == "Progressing")["message"] =
+                "replication controller \"zync-1\" successfully rolled out";
+            return dc;
+        }, status: true);
+        Cluster.Registry.Modify("deploymentconfigs", Ns, "zync", dc =>
+        {
+            dc["spec"]!["replicas"] = 2;
+            return dc;
+        });
+        await Cluster.WaitForIdleAsync(Timeout);
+        var progressing = Get("deploymentconfigs", "zync")["status"]!["conditions"]!.AsArray().OfType<JsonObject>().Single(c => (string?)c["type"] == "Progressing");
+        Assert.Equal(("NewReplicationControllerAvailable", "replication controller \"zync-1\" successfully rolled out"), ((string?)progressing["reason"], (string?)progressing["message"]));
+        Assert.Equal(2L, (long)Get("deploymentconfigs", "zync")["status"]!["availableReplicas"]!);
+
+        await OkAsync("wait-rollouts", "--dc", "zync");
+        var suite = await VerifyAsync(0);
+
+        Assert.Null(FailureMessage(suite, "zync"));
+    }
 }

@@ -43,7 +43,7 @@ public sealed class OraclePipelineTests : IAsyncLifetime
     {
         var token = _cluster.AddServiceAccountToken(Ns, "ciupgrade", roleYaml);
         return new PipelineRunner(_cluster.WriteKubeconfig(Path.Combine(_dir, name + ".kubeconfig"), token, Ns), Path.Combine(_dir, "workspace"),
-            new Dictionary<string, string> { ["oracle-client"] = ClientDir });
+            new Dictionary<string, string> { ["oracle-client"] = ClientDir, ["backups"] = Path.Combine(_dir, "backups") });
     }
 
     [Fact]
@@ -62,7 +62,8 @@ public sealed class OraclePipelineTests : IAsyncLifetime
     public async Task Without_the_workspace_the_pipeline_stops_at_preflight_naming_the_missing_client_files()
     {
         var token = _cluster.AddServiceAccountToken(Ns, "ciupgrade", RoleYaml);
-        var runner = new PipelineRunner(_cluster.WriteKubeconfig(Path.Combine(_dir, "unbound.kubeconfig"), token, Ns), Path.Combine(_dir, "workspace"));
+        var runner = new PipelineRunner(_cluster.WriteKubeconfig(Path.Combine(_dir, "unbound.kubeconfig"), token, Ns), Path.Combine(_dir, "workspace"),
+            new Dictionary<string, string> { ["backups"] = Path.Combine(_dir, "backups") });
 
         var run = await runner.RunAsync("3scale-upgrade", new Dictionary<string, string> { ["namespace"] = Ns }, Timeout);
 

@@ -8,23 +8,37 @@ namespace CiUpgrade.Tekton.Tests;
 /// <summary>One PipelineTask as it ran: status (Succeeded, Failed, or None when skipped or not reached), exit code, output, results.</summary>
 public sealed record TaskRunRecord(string Name, string Status, int? ExitCode, string[] Args, string Output, string Error, Dictionary<string, string> Results);
 
-/// <summary>A whole run: every task and finally task, the aggregate status and the pipeline results.</summary>
-public sealed record PipelineRunRecord(IReadOnlyList<TaskRunRecord> Tasks, string Status, Dictionary<string, string> Results)
+/// <summary>
+/// A whole run: its name and uid ($(context.pipelineRun.*)), every task and finally task, the aggregate status, the
+/// reason Tekton would give when it is not the tasks' own (InvalidTaskResultReference), and the pipeline results.
+/// </summary>
+public sealed record PipelineRunRecord(string Name, string Uid, IReadOnlyList<TaskRunRecord> Tasks, string Status, string? Reason, Dictionary<string, string> Results)
 {
     public TaskRunRecord Task(string name) => Tasks.Single(t => t.Name == name);
+
+    /// <summary>Every task's status, exit code and error line, for assertion messages.</summary>
+    public string Describe() => $"run {Status} {Reason}\n" + string.Join("\n", Tasks.Select(t => $"{t.Name}: {t.Status} {t.ExitCode} {t.Error.Trim()}"));
 }
 
 /// <summary>
 /// Executes a Pipeline from tekton/ the way the Tekton controller would, with ciupgrade in-process as each step:
 /// parameter defaults and overrides, $(params.*), $(tasks.*.results.*), $(tasks.*.status), $(tasks.status),
-/// $(workspaces.*.path), runAfter and result-reference ordering, `when` (in/notin), no new task after a failure,
-/// then `finally`. Each step's command must be ciupgrade and its args go to the CLI verbatim, so a renamed
+/// $(workspaces.*.path), $(context.pipelineRun.name/uid), runAfter and result-reference ordering, `when` (in/notin),
+/// no new task after a failure, then `finally`; a step with `onError: continue` does not fail its TaskRun.
+/// Results as tektoncd/pipeline handles them (pkg/reconciler/pipelinerun/pipelinerun.go and resources/
+/// pipelinerunresolution.go): pipeline results come only from successful TaskRuns (GetTaskRunsResults), also on a
+/// failed run; a task referencing a result its successful producer did not write fails the run with
+/// InvalidTaskResultReference before it is created (CheckMissingResultReferences) and nothing further runs; a
+/// finally task whose result reference cannot be resolved is not executed. Each step's command must be ciupgrade and its args go to the CLI verbatim, so a renamed
 /// flag or verb in the CLI breaks the run. The pod's service account is stood in for by --kubeconfig.
 /// </summary>
 public sealed partial class PipelineRunner(string kubeconfig, string workspace, IReadOnlyDictionary<string, string>? otherWorkspaces = null)
 {
     public async Task<PipelineRunRecord> RunAsync(string pipelineName, IReadOnlyDictionary<string, string> runParams, CancellationToken ct)
     {
+        // As the API server names a generateName run and the controller exposes it as $(context.pipelineRun.*).
+        var runName = pipelineName + "-" + Guid.NewGuid().ToString("N")[..5];
+        var context = new Dictionary<string, string>(StringComparer.Ordinal) { ["name"] = runName, ["uid"] = Guid.NewGuid().ToString() };
         var pipeline = TektonFiles.Find("Pipeline", pipelineName);
         var spec = pipeline["spec"]!;
         var parameters = spec["params"]!.AsArray().ToDictionary(p => (string)p!["name"]!, p => (string?)p!["default"] ?? string.Empty);
@@ -34,8 +48,22 @@ public sealed partial class PipelineRunner(string kubeconfig, string workspace, 
             parameters[key] = value;
         }
 
+        foreach (var declared in spec["workspaces"]?.AsArray().OfType<JsonObject>() ?? [])
+        {
+            // Tekton refuses a PipelineRun that leaves a required workspace unbound.
+            var ws = (string)declared["name"]!;
+            Assert.True(ws == "reports" || otherWorkspaces?.ContainsKey(ws) == true || (bool?)declared["optional"] == true,
+                $"pipeline {pipelineName} requires workspace {ws}, which this run does not bind");
+        }
+
+        foreach (var (key, value) in context)
+        {
+            parameters["context.pipelineRun." + key] = value;
+        }
+
         var records = new Dictionary<string, TaskRunRecord>(StringComparer.Ordinal);
         var pending = spec["tasks"]!.AsArray().OfType<JsonObject>().ToList();
+        string? reason = null;
         while (pending.Count > 0)
         {
             var next = pending.FirstOrDefault(t => Dependencies(t).All(records.ContainsKey))
@@ -45,16 +73,39 @@ public sealed partial class PipelineRunner(string kubeconfig, string workspace, 
             // Once a task fails the run is stopping: Tekton schedules no further task (only finally).
             var stopping = records.Values.Any(r => r.Status == "Failed");
             var missingResult = ResultDependencies(next).Any(d => records[d].Status != "Succeeded");
+            if (!stopping && !missingResult && ResultReference().Matches(next.ToJsonString())
+                    .FirstOrDefault(m => !records[m.Groups["task"].Value].Results.ContainsKey(m.Groups["result"].Value)) is { } unwritten)
+            {
+                // CheckMissingResultReferences: the producer succeeded (onError: continue) without writing it.
+                reason = $"InvalidTaskResultReference: {unwritten.Value} (task {name})";
+                pending.Add(next);
+                break;
+            }
+
             records[name] = stopping || missingResult || !WhenHolds(next, parameters, records, null)
                 ? new TaskRunRecord(name, "None", null, [], string.Empty, string.Empty, [])
                 : await RunTaskAsync(next, parameters, records, null, ct);
+        }
+
+        foreach (var task in pending)
+        {
+            records[(string)task["name"]!] = new TaskRunRecord((string)task["name"]!, "None", null, [], string.Empty, string.Empty, []);
         }
 
         var aggregate = records.Values.Any(r => r.Status == "Failed") ? "Failed" : records.Values.Any(r => r.Status == "None") ? "Completed" : "Succeeded";
         foreach (var final in spec["finally"]?.AsArray().OfType<JsonObject>() ?? [])
         {
             var name = (string)final["name"]!;
-            records[name] = WhenHolds(final, parameters, records, aggregate)
+            if (reason is not null)
+            {
+                // The run was marked failed before the DAG completed: no finally task is scheduled.
+                records[name] = new TaskRunRecord(name, "None", null, [], string.Empty, string.Empty, []);
+                continue;
+            }
+
+            var unresolved = ResultReference().Matches(final.ToJsonString())
+                .Any(m => !records.TryGetValue(m.Groups["task"].Value, out var r) || r.Status != "Succeeded" || !r.Results.ContainsKey(m.Groups["result"].Value));
+            records[name] = !unresolved && WhenHolds(final, parameters, records, aggregate)
                 ? await RunTaskAsync(final, parameters, records, aggregate, ct)
                 : new TaskRunRecord(name, "None", null, [], string.Empty, string.Empty, []);
         }
@@ -63,15 +114,15 @@ public sealed partial class PipelineRunner(string kubeconfig, string workspace, 
         foreach (var result in spec["results"]?.AsArray().OfType<JsonObject>() ?? [])
         {
             var value = (string)result["value"]!;
-            var producer = TaskReference().Match(value).Groups["task"].Value;
-            if (records.TryGetValue(producer, out var r) && r.Status == "Succeeded")
+            var reference = ResultReference().Match(value);
+            if (records.TryGetValue(reference.Groups["task"].Value, out var r) && r.Status == "Succeeded" && r.Results.ContainsKey(reference.Groups["result"].Value))
             {
                 results[(string)result["name"]!] = Substitute(value, parameters, records, aggregate);
             }
         }
 
-        var status = records.Values.Any(r => r.Status == "Failed") ? "Failed" : "Succeeded";
-        return new PipelineRunRecord(records.Values.ToList(), status, results);
+        var status = reason is not null || records.Values.Any(r => r.Status == "Failed") ? "Failed" : "Succeeded";
+        return new PipelineRunRecord(runName, context["uid"], records.Values.ToList(), status, reason, results);
     }
 
     private async Task<TaskRunRecord> RunTaskAsync(JsonObject pipelineTask, Dictionary<string, string> parameters,
@@ -89,7 +140,9 @@ public sealed partial class PipelineRunner(string kubeconfig, string workspace, 
 
         var resultsDir = Path.Combine(workspace, ".results", name);
         Directory.CreateDirectory(resultsDir);
-        var step = task["spec"]!["steps"]![0]!;
+        var steps = task["spec"]!["steps"]!.AsArray();
+        Assert.Single(steps);
+        var step = steps[0]!;
         Assert.Equal("""["ciupgrade"]""", step["command"]!.ToJsonString());
         var args = step["args"]!.AsArray().Select(a => TaskVariable().Replace((string)a!, m => m.Groups["kind"].Value switch
         {
@@ -100,12 +153,16 @@ public sealed partial class PipelineRunner(string kubeconfig, string workspace, 
 
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var code = await CliApp.RunAsync([.. args, "--kubeconfig", kubeconfig], stdout, stderr, ct);
+        // The pod's service account, for the verbs that talk to the cluster (gate does not).
+        string[] credentials = args[0] == "gate" ? [] : ["--kubeconfig", kubeconfig];
+        var code = await CliApp.RunAsync([.. args, .. credentials], stdout, stderr, ct);
         var results = (task["spec"]!["results"]?.AsArray().OfType<JsonObject>() ?? [])
             .Select(r => (string)r["name"]!)
             .Where(r => File.Exists(Path.Combine(resultsDir, r)))
             .ToDictionary(r => r, r => File.ReadAllText(Path.Combine(resultsDir, r)), StringComparer.Ordinal);
-        return new TaskRunRecord(name, code == 0 ? "Succeeded" : "Failed", code, args, stdout.ToString(), stderr.ToString(), results);
+        // onError: continue records the exit code in the step's terminated state and lets the TaskRun succeed.
+        var continueOnError = (string?)step["onError"] == "continue";
+        return new TaskRunRecord(name, code == 0 || continueOnError ? "Succeeded" : "Failed", code, args, stdout.ToString(), stderr.ToString(), results);
     }
 
     /// <summary>
@@ -158,6 +215,7 @@ public sealed partial class PipelineRunner(string kubeconfig, string workspace, 
             return parts switch
             {
                 ["params", var p] => parameters[p],
+                ["context", "pipelineRun", var c] => parameters["context.pipelineRun." + c],
                 ["tasks", "status"] => aggregate ?? throw new InvalidOperationException("$(tasks.status) outside finally"),
                 ["tasks", var t, "status"] => records.TryGetValue(t, out var r) ? r.Status : "None",
                 ["tasks", var t, "results", var res] => records[t].Results[res],
@@ -172,7 +230,7 @@ public sealed partial class PipelineRunner(string kubeconfig, string workspace, 
         TaskReference().Matches(pipelineTask.ToJsonString()).Select(m => m.Groups["task"].Value)
             .Where(t => t != "status").Distinct().ToList();
 
-    [GeneratedRegex(@"\$\((?<path>[a-z0-9_.\-]+)\)")]
+    [GeneratedRegex(@"\$\((?<path>[A-Za-z0-9_.\-]+)\)")]
     private static partial Regex Variable();
 
     [GeneratedRegex(@"\$\((?<kind>params|workspaces)\.(?<name>[a-z0-9_\-]+)(\.path)?\)")]

@@ -7,4 +7,7 @@ public sealed class BackupOptions : ClusterOptions
 {
     [Option("backup-dir", Required = true, HelpText = "Directory that keeps the backups (sensitive: they hold Secrets).")]
     public string BackupDir { get; set; } = string.Empty;
+
+    [Option("run-id", HelpText = "Identifier of the run taking this backup (Tekton: the PipelineRun's uid), recorded in the manifest so rollback --run-id restores only this run's backup.")]
+    public string? RunId { get; set; }
 }

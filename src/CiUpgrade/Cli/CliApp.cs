@@ -17,10 +17,10 @@ public static class CliApp
     public const string ExitCodesHelp = """
         Exit codes:
           0  success (preflight: also when already upgraded)
-          1  verification failed (verify)
+          1  verification failed (verify, gate)
           2  bad usage or input: unknown verb or flag, bad plan file, kubeconfig, context or namespace
           3  cannot reach or authenticate to the cluster, or permission denied
-          4  cluster not in a state this stage can act on: wrong release, Oracle, missing objects, failed import
+          4  cluster not in a state this stage can act on: target version not the plan's, wrong release, Oracle, missing objects, failed import
           5  rollout or Oracle system build failed or timed out
         """;
 
@@ -33,19 +33,20 @@ public static class CliApp
             s.AutoHelp = true;
         });
         var result = parser.ParseArguments<PreflightOptions, BackupOptions, PatchImageStreamsOptions, WaitRolloutsOptions,
-            SetReleaseOptions, VerifyOptions, RollbackOptions, DriftOptions, PlanOptions, DemoOptions, BuildOracleSystemOptions>(args);
+            SetReleaseOptions, VerifyOptions, RollbackOptions, DriftOptions, PlanOptions, DemoOptions, BuildOracleSystemOptions, GateOptions>(args);
         return await result.MapResult(
             (PreflightOptions o) => RunAsync(o, stdout, stderr, c => new PreflightStage(c).RunAsync(NullIfEmpty(o.SystemImage), NullIfEmpty(o.OracleClientDir), NullIfEmpty(o.ResultsDir), ct)),
-            (BackupOptions o) => RunAsync(o, stdout, stderr, c => new BackupStage(c).RunAsync(o.BackupDir, ct)),
+            (BackupOptions o) => RunAsync(o, stdout, stderr, c => new BackupStage(c).RunAsync(o.BackupDir, NullIfEmpty(o.RunId), ct)),
             (PatchImageStreamsOptions o) => RunAsync(o, stdout, stderr, c => new PatchImageStreamsStage(c).RunAsync(o.NoWait, o.DryRun, NullIfEmpty(o.SystemImage), o.Oracle, NullIfEmpty(o.OracleClientDir), ct)),
             (WaitRolloutsOptions o) => RunAsync(o, stdout, stderr, c => new WaitRolloutsStage(c).RunAsync(o.DeploymentConfigs.Where(d => d.Length > 0).ToList(), ct)),
             (SetReleaseOptions o) => RunAsync(o, stdout, stderr, c => new SetReleaseStage(c).RunAsync(o.NoWait, o.DryRun, ct)),
             (VerifyOptions o) => RunAsync(o, stdout, stderr, c => new VerifyStage(c).RunAsync(o.Junit, NullIfEmpty(o.ResultsDir), NullIfEmpty(o.WriteBaseline), ct)),
-            (RollbackOptions o) => RunAsync(o, stdout, stderr, c => new RollbackStage(c).RunAsync(o.BackupDir, o.KeepTargetTag, o.NoWait, ct)),
+            (RollbackOptions o) => RunAsync(o, stdout, stderr, c => new RollbackStage(c).RunAsync(o.BackupDir, o.KeepTargetTag, o.NoWait, NullIfEmpty(o.RunId), ct)),
             (DriftOptions o) => RunAsync(o, stdout, stderr, c => new DriftStage(c).RunAsync(o.Junit, NullIfEmpty(o.ResultsDir), NullIfEmpty(o.Baseline), o.AllNamespaces, NullIfEmpty(o.Selector), ct)),
             (PlanOptions o) => RunAsync(o, stdout, stderr, c => new PlanStage(c).RunAsync(NullIfEmpty(o.SystemImage), NullIfEmpty(o.OracleClientDir), ct)),
             (BuildOracleSystemOptions o) => RunAsync(o, stdout, stderr, c => new BuildOracleSystemStage(c).RunAsync(NullIfEmpty(o.OracleClientDir), o.Force, o.NoWait, ct)),
             (DemoOptions o) => Guard(stderr, () => DemoStage.RunAsync(o, stdout, stderr, ct)),
+            (GateOptions o) => Guard(stderr, () => Task.FromResult((int)GateStage.Run(o, stdout))),
             errors => Task.FromResult(Usage(result, errors.ToList(), stdout, stderr)));
     }
 
@@ -64,6 +65,12 @@ public static class CliApp
 
             var timeout = Durations.Parse(options.Timeout);
             var plan = PlanLoader.Load(options.Plan);
+            if (options is PreflightOptions preflight && Rules.TargetVersionCheck.Problem(plan, options.Plan, NullIfEmpty(preflight.TargetVersion)) is { } wrongTarget)
+            {
+                // Decided by the plan alone: before the kubeconfig is read or the cluster asked anything.
+                throw new UpgradeException(ExitCode.WrongClusterState, wrongTarget);
+            }
+
             var (config, ns) = ClusterConnection.Resolve(options.Kubeconfig, options.Context, options.Namespace);
             var counter = new RequestCounter();
             using var kube = ClusterConnection.CreateClient(config, counter);

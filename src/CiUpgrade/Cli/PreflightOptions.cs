@@ -11,6 +11,9 @@ public sealed class PreflightOptions : ClusterOptions
     [Option("oracle-client-dir", HelpText = "For an Oracle-backed system: the system-oracle build context ciupgrade will upload; checked here.")]
     public string? OracleClientDir { get; set; }
 
+    [Option("target-version", HelpText = "The release this run must reach (Tekton passes its target-version param): exit 4 when the plan targets another.")]
+    public string? TargetVersion { get; set; }
+
     [Option("results-dir", HelpText = "Write Tekton results (current-release, target-release, oracle, already-upgraded) into this directory.")]
     public string? ResultsDir { get; set; }
 }

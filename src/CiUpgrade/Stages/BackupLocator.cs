@@ -13,13 +13,20 @@ namespace CiUpgrade.Stages;
 /// backup stage was given, where the newest pre-upgrade backup of the namespace is taken: newer backups that are
 /// not pre-upgrade (a rerun in the middle of the upgrade) are passed over, each named. The chosen backup must
 /// validate (<see cref="BackupValidation"/>), match the sha256 its manifest recorded, be of this namespace and
-/// show the pre-upgrade state in its own files; otherwise exit 2 and nothing is changed.
+/// show the pre-upgrade state in its own files; otherwise exit 2 and nothing is changed. With a run id (Tekton's
+/// finally rollback passes its PipelineRun's uid) only a backup whose manifest names that run is taken: on a
+/// persistent backup volume, another run's backup would undo more than this run did.
 /// </summary>
 public sealed class BackupLocator(Reporter reporter, string stage)
 {
-    public (string Dir, BackupContent Content) Locate(string backupDir, string ns, UpgradePlan plan)
+    public (string Dir, BackupContent Content) Locate(string backupDir, string ns, UpgradePlan plan, string? runId = null)
     {
-        var dir = File.Exists(Path.Combine(backupDir, BackupValidation.ManifestFile)) ? backupDir : Newest(backupDir, ns);
+        var dir = File.Exists(Path.Combine(backupDir, BackupValidation.ManifestFile)) ? backupDir : Newest(backupDir, ns, runId);
+        if (runId is not null && RunIdOf(TryParse(Path.Combine(dir, BackupValidation.ManifestFile))) is var taker && taker != runId)
+        {
+            throw Refuse($"{dir} holds the backup of {(taker is null ? "a run without a run id" : "run " + taker)}, not of run {runId}: this run took no backup there, so there is nothing of its own to undo; nothing was changed");
+        }
+
         var content = Load(dir);
         if (content.Namespace != ns)
         {
@@ -38,7 +45,7 @@ public sealed class BackupLocator(Reporter reporter, string stage)
         return (dir, content);
     }
 
-    private string Newest(string backupDir, string ns)
+    private string Newest(string backupDir, string ns, string? runId)
     {
         var namespaceDir = BackupWriter.NamespaceDir(backupDir, ns);
         var names = Directory.Exists(namespaceDir)
@@ -54,6 +61,11 @@ public sealed class BackupLocator(Reporter reporter, string stage)
         foreach (var name in names)
         {
             var manifest = TryParse(Path.Combine(namespaceDir, name, BackupValidation.ManifestFile)) as JsonObject;
+            if (runId is not null && RunIdOf(manifest) != runId)
+            {
+                continue; // another run's backup: never this run's to restore, not worth a line each
+            }
+
             var preUpgrade = manifest?["preUpgrade"] is JsonValue v && v.TryGetValue<bool>(out var b) && b;
             if (preUpgrade)
             {
@@ -70,8 +82,15 @@ public sealed class BackupLocator(Reporter reporter, string stage)
                 : $"passing over {name}: not a pre-upgrade backup ({BackupValidation.Str(manifest["notPreUpgrade"]) ?? "no preUpgrade mark"})");
         }
 
+        if (runId is not null && passedOver.Count == 0)
+        {
+            throw Refuse($"no pre-upgrade backup of run {runId} among the {names.Count} backups of namespace {ns} under {backupDir}: this run took none, so there is nothing of its own to undo; nothing was changed");
+        }
+
         throw Refuse($"none of the {names.Count} backups of namespace {ns} under {backupDir} is a pre-upgrade one ({passedOver[0]}); nothing was changed: pass a backup taken before the upgrade with --backup-dir");
     }
+
+    private static string? RunIdOf(JsonNode? manifest) => manifest is JsonObject m ? BackupValidation.Str(m["runId"]) : null;
 
     private static BackupContent Load(string dir)
     {

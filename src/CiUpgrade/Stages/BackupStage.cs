@@ -17,7 +17,7 @@ public sealed class BackupStage(StageContext context)
     private const string Stage = "backup";
     public const string ManifestFile = BackupValidation.ManifestFile;
 
-    public async Task<ExitCode> RunAsync(string backupDir, CancellationToken ct)
+    public async Task<ExitCode> RunAsync(string backupDir, string? runId, CancellationToken ct)
     {
         var snapshot = await InstallSnapshot.ReadAsync(context, ct);
         var notPreUpgrade = PreUpgradeCheck.WhyNot(context.Plan, snapshot.Streams.ToDictionary(s => s.Key, s => Tags(s.Value), StringComparer.Ordinal),
@@ -48,6 +48,12 @@ public sealed class BackupStage(StageContext context)
             if (notPreUpgrade is not null)
             {
                 manifest["notPreUpgrade"] = notPreUpgrade;
+            }
+
+            if (runId is not null)
+            {
+                // Which run took it (Tekton: the PipelineRun's uid): rollback --run-id restores only that run's backup.
+                manifest["runId"] = runId;
             }
 
             var final = await writer.CommitAsync(manifest, ct);

@@ -16,9 +16,9 @@ public sealed class RollbackStage(StageContext context)
 {
     private const string Stage = "rollback";
 
-    public async Task<ExitCode> RunAsync(string backupDir, bool keepTargetTag, bool noWait, CancellationToken ct)
+    public async Task<ExitCode> RunAsync(string backupDir, bool keepTargetTag, bool noWait, string? runId, CancellationToken ct)
     {
-        var (chosen, backup) = new BackupLocator(context.Reporter, Stage).Locate(backupDir, context.Namespace, context.Plan);
+        var (chosen, backup) = new BackupLocator(context.Reporter, Stage).Locate(backupDir, context.Namespace, context.Plan, runId);
         var (streams, dcs) = (backup.Streams, backup.DeploymentConfigs);
 
         if (await context.Client.BuildConfigExistsAsync(context.Plan.Oracle.BuildConfig, ct))

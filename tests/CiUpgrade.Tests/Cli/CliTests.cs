@@ -18,12 +18,35 @@ public sealed class CliTests
         var (code, output, _) = await Run("--help");
 
         Assert.Equal(0, code);
-        foreach (var verb in new[] { "preflight", "backup", "patch-imagestreams", "wait-rollouts", "set-release", "verify", "rollback", "drift", "plan", "build-oracle-system", "demo" })
+        foreach (var verb in new[] { "preflight", "backup", "patch-imagestreams", "wait-rollouts", "set-release", "verify", "rollback", "drift", "plan", "build-oracle-system", "gate", "demo" })
         {
             Assert.Contains(verb, output, StringComparison.Ordinal);
         }
 
         Assert.Contains("5  rollout or Oracle system build failed or timed out", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Preflight_with_a_target_version_the_plan_does_not_have_exits_4_before_any_request()
+    {
+        // No kubeconfig needed: the plan alone decides, before the cluster is asked anything.
+        var (code, _, error) = await Run("preflight", "--target-version", "2.8", "--kubeconfig", Path.Combine(Path.GetTempPath(), "no-such-kubeconfig-" + Guid.NewGuid().ToString("N")));
+
+        Assert.Equal(4, code);
+        Assert.Equal("error: --target-version is 2.8, but the built-in plan upgrades 2.6 to 2.7: pass a plan that targets 2.8, or target-version 2.7", error.Trim());
+    }
+
+    [Theory]
+    [InlineData("Succeeded", 0, "verification succeeded: 15 passed, 0 failed, 1 skipped")]
+    [InlineData("Failed", 1, "error: verification failed: 15 passed, 0 failed, 1 skipped")]
+    [InlineData("", 1, "error: verify reported status \"\", not Succeeded or Failed")]
+    [InlineData("succeeded", 1, "error: verify reported status \"succeeded\"")]
+    public async Task Gate_passes_only_on_status_succeeded(string status, int expected, string message)
+    {
+        var (code, output, error) = await Run("gate", "--status", status, "--passed", "15", "--failed", "0", "--skipped", "1");
+
+        Assert.Equal(expected, code);
+        Assert.Contains(message, output + error, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -18,6 +18,9 @@ public sealed class PipelineContractTests : IAsyncLifetime
 
     private string Backups => Path.Combine(_dir, "backups");
 
+    /// <summary>The config workspace: what a bound ciupgrade-config ConfigMap shows, one file per key.</summary>
+    private string Config => Path.Combine(_dir, "config");
+
     private static string RoleYaml => File.ReadAllText(Path.Combine(TektonFiles.Root, "rbac", "ciupgrade.yaml"));
 
     private static CancellationToken Timeout => new CancellationTokenSource(TimeSpan.FromMinutes(10)).Token;
@@ -26,6 +29,7 @@ public sealed class PipelineContractTests : IAsyncLifetime
     {
         Directory.CreateDirectory(Path.Combine(_dir, "workspace"));
         Directory.CreateDirectory(Backups);
+        Directory.CreateDirectory(Config);
         _cluster = await SimulatedCluster.StartAsync(new SimulatedClusterOptions { Timing = ControllerTiming.Fast, Seeds = [(Ns, SeedOptions.Default)] });
     }
 
@@ -39,7 +43,7 @@ public sealed class PipelineContractTests : IAsyncLifetime
     {
         var token = _cluster.AddServiceAccountToken(Ns, "ciupgrade", roleYaml);
         return new PipelineRunner(_cluster.WriteKubeconfig(Path.Combine(_dir, name + ".kubeconfig"), token, Ns), Path.Combine(_dir, "workspace"),
-            new Dictionary<string, string> { ["backups"] = Backups });
+            new Dictionary<string, string> { ["backups"] = Backups, ["config"] = Config });
     }
 
     [Fact]
@@ -84,6 +88,24 @@ public sealed class PipelineContractTests : IAsyncLifetime
 
         Assert.True(run.Status == "Succeeded", run.Task("drift").Error + run.Task("drift").Output);
         Assert.Equal(("Succeeded", "0"), (run.Results["drift-status"], run.Results["drift-failed"]));
+    }
+
+    [Fact]
+    public async Task Drift_check_pipeline_compares_with_a_baseline_from_the_config_workspace()
+    {
+        var runner = Runner(RoleYaml);
+        Assert.Equal("Succeeded", (await runner.RunAsync("3scale-upgrade", new Dictionary<string, string> { ["namespace"] = Ns }, Timeout)).Status);
+        var token = _cluster.AddServiceAccountToken(Ns, "ciupgrade", RoleYaml);
+        var kubeconfig = _cluster.WriteKubeconfig(Path.Combine(_dir, "baseline.kubeconfig"), token, Ns);
+        Assert.Equal(0, await CiUpgrade.Cli.CliApp.RunAsync(["verify", "--junit", Path.Combine(_dir, "baseline-junit.xml"),
+            "--write-baseline", Path.Combine(Config, "baseline.json"), "--kubeconfig", kubeconfig], TextWriter.Null, TextWriter.Null, Timeout));
+
+        var run = await runner.RunAsync("3scale-drift-check", new Dictionary<string, string> { ["namespace"] = Ns, ["baseline"] = "baseline.json" }, Timeout);
+
+        Assert.True(run.Status == "Succeeded", run.Describe());
+        Assert.Contains(Config, run.Task("drift").Args);
+        var junit = XDocument.Load(Path.Combine(_dir, "workspace", "drift-junit.xml"));
+        Assert.Contains(junit.Descendants("testcase"), t => ((string?)t.Attribute("name"))?.StartsWith("baseline ", StringComparison.Ordinal) == true);
     }
 
     [Fact]
@@ -142,14 +164,15 @@ public sealed class PipelineContractTests : IAsyncLifetime
     {
         // The upgrade itself goes through; verify then expects apicast-production from another repository, as a plan
         // would after a registry move: one failed check.
-        var plan = Path.Combine(_dir, "plan.yaml");
+        // The plan comes from the config workspace (a ConfigMap key), named by the plan param alone.
+        var plan = Path.Combine(Config, "plan.yaml");
         var text = await ReadEmbeddedPlanAsync();
         var entry = "  - deploymentConfig: apicast-production\n    repository: registry.redhat.io/3scale-amp2/apicast-gateway-rhel7";
         Assert.Contains(entry, text, StringComparison.Ordinal);
         await File.WriteAllTextAsync(plan, text.Replace(entry, "  - deploymentConfig: apicast-production\n    repository: registry.example.com/elsewhere/apicast", StringComparison.Ordinal));
 
         var run = await Runner(RoleYaml).RunAsync("3scale-upgrade",
-            new Dictionary<string, string> { ["namespace"] = Ns, ["plan"] = plan, ["rollback-on-failure"] = "true" }, Timeout);
+            new Dictionary<string, string> { ["namespace"] = Ns, ["plan"] = "plan.yaml", ["rollback-on-failure"] = "true" }, Timeout);
 
         Assert.True((1, "Succeeded") == (run.Task("verify").ExitCode, run.Task("verify").Status), run.Describe());
         Assert.Equal("Failed", run.Status);

@@ -42,7 +42,7 @@ public static class CliApp
             (SetReleaseOptions o) => RunAsync(o, stdout, stderr, c => new SetReleaseStage(c).RunAsync(o.NoWait, o.DryRun, ct)),
             (VerifyOptions o) => RunAsync(o, stdout, stderr, c => new VerifyStage(c).RunAsync(o.Junit, NullIfEmpty(o.ResultsDir), NullIfEmpty(o.WriteBaseline), ct)),
             (RollbackOptions o) => RunAsync(o, stdout, stderr, c => new RollbackStage(c).RunAsync(o.BackupDir, o.KeepTargetTag, o.NoWait, NullIfEmpty(o.RunId), ct)),
-            (DriftOptions o) => RunAsync(o, stdout, stderr, c => new DriftStage(c).RunAsync(o.Junit, NullIfEmpty(o.ResultsDir), NullIfEmpty(o.Baseline), o.AllNamespaces, NullIfEmpty(o.Selector), ct)),
+            (DriftOptions o) => RunAsync(o, stdout, stderr, c => new DriftStage(c).RunAsync(o.Junit, NullIfEmpty(o.ResultsDir), InConfigDir(NullIfEmpty(o.ConfigDir), NullIfEmpty(o.Baseline)), o.AllNamespaces, NullIfEmpty(o.Selector), ct)),
             (PlanOptions o) => RunAsync(o, stdout, stderr, c => new PlanStage(c).RunAsync(NullIfEmpty(o.SystemImage), NullIfEmpty(o.OracleClientDir), ct)),
             (BuildOracleSystemOptions o) => RunAsync(o, stdout, stderr, c => new BuildOracleSystemStage(c).RunAsync(NullIfEmpty(o.OracleClientDir), o.Force, o.NoWait, ct)),
             (DemoOptions o) => Guard(stderr, () => DemoStage.RunAsync(o, stdout, stderr, ct)),
@@ -57,7 +57,8 @@ public static class CliApp
             options.Kubeconfig = NullIfEmpty(options.Kubeconfig);
             options.Context = NullIfEmpty(options.Context);
             options.Namespace = NullIfEmpty(options.Namespace);
-            options.Plan = NullIfEmpty(options.Plan);
+            options.ConfigDir = NullIfEmpty(options.ConfigDir);
+            options.Plan = InConfigDir(options.ConfigDir, NullIfEmpty(options.Plan));
             if (options.Output is not ("text" or "json"))
             {
                 throw new UpgradeException(ExitCode.BadInput, $"--output \"{options.Output}\" is not supported: use text or json");
@@ -82,6 +83,10 @@ public static class CliApp
         });
 
     internal static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+    /// <summary>A relative <paramref name="path"/> read from --config-dir when one is given (Tekton mounts a ConfigMap there).</summary>
+    internal static string? InConfigDir(string? configDir, string? path) =>
+        configDir is null || path is null || Path.IsPathRooted(path) ? path : Path.Combine(configDir, path);
 
     private static async Task<int> Guard(TextWriter stderr, Func<Task<int>> run)
     {

@@ -17,6 +17,9 @@ public abstract class ClusterOptions
     [Option("plan", HelpText = "Upgrade plan file, YAML or JSON (default: the built-in 2.6 to 2.7 plan).")]
     public string? Plan { get; set; }
 
+    [Option("config-dir", HelpText = "Directory a relative --plan (and drift's --baseline) is read from, e.g. a mounted ConfigMap (Tekton: the config workspace); default: the working directory.")]
+    public string? ConfigDir { get; set; }
+
     [Option("output", Default = "text", HelpText = "text (one line per event) or json (one JSON object per line).")]
     public string Output { get; set; } = "text";
 

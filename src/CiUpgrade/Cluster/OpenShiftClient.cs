@@ -56,18 +56,18 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
 
     /// <summary>Every DeploymentConfig in every namespace the credentials can see (one LIST), optionally by label.</summary>
     public Task<ResourceList<DeploymentConfig>> ListDeploymentConfigsEverywhereAsync(string? labelSelector, CancellationToken ct) =>
-        CallAsync("list deploymentconfigs", DeploymentConfig.Plural, DeploymentConfig.Group, () =>
+        CallAsync("list deploymentconfigs" + AllNamespaces, DeploymentConfig.Plural, DeploymentConfig.Group, () =>
             kube.CustomObjects.ListClusterCustomObjectAsync<ResourceList<DeploymentConfig>>(DeploymentConfig.Group, DeploymentConfig.Version, DeploymentConfig.Plural,
                 labelSelector: labelSelector, cancellationToken: ct));
 
     public Task<ResourceList<ImageStream>> ListImageStreamsEverywhereAsync(CancellationToken ct) =>
-        CallAsync("list imagestreams", ImageStream.Plural, ImageStream.Group, () =>
+        CallAsync("list imagestreams" + AllNamespaces, ImageStream.Plural, ImageStream.Group, () =>
             kube.CustomObjects.ListClusterCustomObjectAsync<ResourceList<ImageStream>>(ImageStream.Group, ImageStream.Version, ImageStream.Plural, cancellationToken: ct));
 
     /// <summary>The ConfigMaps of one name in every namespace (one LIST with a metadata.name field selector).</summary>
     public async Task<IReadOnlyList<V1ConfigMap>> ListConfigMapsEverywhereAsync(string name, CancellationToken ct)
     {
-        var list = await CallAsync("list configmaps", "configmaps", string.Empty, () =>
+        var list = await CallAsync("list configmaps" + AllNamespaces, "configmaps", string.Empty, () =>
             kube.CoreV1.ListConfigMapForAllNamespacesAsync(fieldSelector: $"metadata.name={name}", cancellationToken: ct));
         return list.Items.ToList();
     }
@@ -167,7 +167,7 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
     public async Task<IReadOnlyList<V1ReplicationController>> ListDeploymentReplicationControllersAsync(bool allNamespaces, CancellationToken ct)
     {
         const string selector = "openshift.io/deployment-config.name";
-        var list = await CallAsync("list replicationcontrollers", "replicationcontrollers", string.Empty, () => allNamespaces
+        var list = await CallAsync("list replicationcontrollers" + (allNamespaces ? AllNamespaces : string.Empty), "replicationcontrollers", string.Empty, () => allNamespaces
             ? kube.CoreV1.ListReplicationControllerForAllNamespacesAsync(labelSelector: selector, cancellationToken: ct)
             : kube.CoreV1.ListNamespacedReplicationControllerAsync(Namespace, labelSelector: selector, cancellationToken: ct));
         return list.Items.ToList();
@@ -194,7 +194,7 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
     /// <summary>The builds of one BuildConfig in every namespace the credentials can list (one LIST by label).</summary>
     public async Task<IReadOnlyList<Build>> ListBuildsEverywhereAsync(string buildConfig, CancellationToken ct)
     {
-        var list = await CallAsync("list builds", Build.Plural, BuildConfig.Group, () =>
+        var list = await CallAsync("list builds" + AllNamespaces, Build.Plural, BuildConfig.Group, () =>
             kube.CustomObjects.ListClusterCustomObjectAsync<ResourceList<Build>>(BuildConfig.Group, BuildConfig.Version, Build.Plural,
                 labelSelector: $"{Build.BuildConfigLabel}={buildConfig}", cancellationToken: ct));
         return list.Items.ToList();
@@ -222,7 +222,7 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
     /// <summary>The BuildConfigs of one name in every namespace (one LIST with a metadata.name field selector).</summary>
     public async Task<IReadOnlyList<BuildConfig>> ListBuildConfigsEverywhereAsync(string name, CancellationToken ct)
     {
-        var list = await CallAsync("list buildconfigs", BuildConfig.Plural, BuildConfig.Group, () =>
+        var list = await CallAsync("list buildconfigs" + AllNamespaces, BuildConfig.Plural, BuildConfig.Group, () =>
             kube.CustomObjects.ListClusterCustomObjectAsync<ResourceList<BuildConfig>>(BuildConfig.Group, BuildConfig.Version, BuildConfig.Plural,
                 fieldSelector: $"metadata.name={name}", cancellationToken: ct));
         return list.Items.ToList();
@@ -446,6 +446,9 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
         }
     }
 
+    /// <summary>Ends the action of a request across every namespace, so a denial names the cluster-scoped grant.</summary>
+    private const string AllNamespaces = " in all namespaces";
+
     /// <summary>The exception a failed request becomes: 401/403 an <see cref="UpgradeException"/> (exit 3), the rest a <see cref="ClusterRequestException"/>.</summary>
     internal Exception Translate(HttpOperationException e, string action, string resource, string group)
     {
@@ -455,6 +458,9 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
         {
             HttpStatusCode.Unauthorized => new UpgradeException(ExitCode.ClusterUnreachable,
                 $"the API server at {Server} rejected the credentials (401 Unauthorized): log in again or use a valid token in the kubeconfig", e),
+            // A cluster-wide LIST (drift --all-namespaces) needs a ClusterRole: a namespaced Role cannot grant it.
+            HttpStatusCode.Forbidden when action.EndsWith(AllNamespaces, StringComparison.Ordinal) => new UpgradeException(ExitCode.ClusterUnreachable,
+                $"permission denied: {message} — grant \"{action.Split(' ')[0]}\" on \"{resource}\" (API group \"{group}\") in all namespaces, which a namespaced Role cannot: bind a ClusterRole with a ClusterRoleBinding (tekton/rbac/drift-all-namespaces.yaml)", e),
             HttpStatusCode.Forbidden => new UpgradeException(ExitCode.ClusterUnreachable,
                 $"permission denied: {message} — grant \"{action.Split(' ')[0]}\" on \"{resource}\" (API group \"{group}\") in namespace {Namespace} (see tekton/rbac)", e),
             _ => new ClusterRequestException(e.Response.StatusCode, status?.Reason, $"{action}: {e.Response.StatusCode} {status?.Reason}: {message}", e),

@@ -50,6 +50,9 @@ public sealed class SimulatedCluster : IAsyncDisposable
 
     public IReadOnlyList<RecordedRequest> Requests => _server.Handler.Requests;
 
+    /// <summary>What the database pods answer to a dump command through pods/exec (size, failures).</summary>
+    public DatabaseDumps DatabaseDumps => _server.Handler.DatabaseDumps;
+
     /// <summary>Which API server this cluster answers as.</summary>
     public ServerVersion ServerVersion => _server.Handler.ServerVersion;
 
@@ -58,7 +61,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
 
     public static async Task<SimulatedCluster> StartAsync(SimulatedClusterOptions options, CancellationToken cancellationToken = default)
     {
-        var registry = new ResourceRegistry(new ObjectStore(), OpenShiftResources.All());
+        var registry = new ResourceRegistry(new ObjectStore(), OpenShiftResources.All(options.ServerVersion));
         foreach (var (ns, seed) in options.Seeds)
         {
             ThreeScaleSeed.Seed(registry, ns, seed);

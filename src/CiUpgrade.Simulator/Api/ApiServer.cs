@@ -44,6 +44,8 @@ internal sealed class ApiServer : IAsyncDisposable
         });
         var app = builder.Build();
         var handler = new RequestHandler(registry, access, faults, controllers, version);
+        // pods/exec is a WebSocket upgrade (PodExecHandler).
+        app.UseWebSockets();
         app.Run(handler.HandleAsync);
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -58,6 +58,7 @@ public static class Discovery
             foreach (var sub in t.Subresources)
             {
                 var kind = sub.EndsWith("/scale", StringComparison.Ordinal) ? "Scale"
+                    : sub.EndsWith("/exec", StringComparison.Ordinal) ? "PodExecOptions"
                     : sub.EndsWith("/instantiate", StringComparison.Ordinal) ? "DeploymentRequest" : t.Kind;
                 resources.Add(new JsonObject
                 {
@@ -66,7 +67,8 @@ public static class Discovery
                     ["namespaced"] = t.Namespaced,
                     ["kind"] = kind,
                     ["verbs"] = sub.EndsWith("/instantiate", StringComparison.Ordinal) || sub.EndsWith("/instantiatebinary", StringComparison.Ordinal)
-                        ? new JsonArray("create") : new JsonArray("get", "patch", "update"),
+                        ? new JsonArray("create")
+                        : sub.EndsWith("/exec", StringComparison.Ordinal) ? new JsonArray("create", "get") : new JsonArray("get", "patch", "update"),
                 });
             }
         }

@@ -20,6 +20,8 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
 {
     public ServerVersion ServerVersion => version;
 
+    public DatabaseDumps DatabaseDumps { get; } = new();
+
     /// <summary>Go's encoding/json escaping (quotes as \", no \u0022), as the real server writes JSON.</summary>
     internal static readonly JsonSerializerOptions Wire = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -147,6 +149,12 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
                 await WriteAsync(ctx, 200, discovery);
                 return;
             }
+
+            if (path == "/openapi/v2")
+            {
+                await OpenApi.WriteV2Async(ctx, version);
+                return;
+            }
         }
 
         if (method == "POST" && path == "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")
@@ -170,6 +178,23 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
             ("DELETE", _, _) => "delete",
             _ => throw new ApiError(405, "MethodNotAllowed", $"the server does not allow this method on the requested resource"),
         };
+        if (target.Type.Plural == "pods" && target.Subresource == "exec" && target.Name is not null && method is "GET" or "POST")
+        {
+            // The WebSocket upgrade is a GET, authorized as "get" on pods/exec (kubernetes#78741); Kubernetes 1.35
+            // also requires "create" for it (AuthorizePodWebsocketUpgradeCreatePermission, kubernetes#134577),
+            // and SPDY's POST is "create": both are checked, so a Role that works here works on every version.
+            foreach (var needed in method == "GET" ? new[] { "get", "create" } : ["create"])
+            {
+                if (!identity.Allows(needed, string.Empty, target.RbacResource, target.Namespace, target.Name))
+                {
+                    throw Forbidden(identity, needed, target);
+                }
+            }
+
+            await PodExecHandler.HandleAsync(ctx, registry, DatabaseDumps, target.Namespace ?? string.Empty, target.Name);
+            return;
+        }
+
         var rbacName = target.Name ?? (verb is "list" or "watch" ? Selectors.NameFromFieldSelector(query["fieldSelector"]) : null);
         if (!identity.Allows(verb, target.Type.Group, target.RbacResource, target.Namespace, rbacName))
         {

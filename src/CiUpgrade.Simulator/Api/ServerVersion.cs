@@ -58,5 +58,5 @@ public sealed record ServerVersion(string Name, int Major, int Minor, string Git
 
     public override string ToString() => Name;
 
-    private bool AtLeast(int major, int minor) => Major > major || (Major == major && Minor >= minor);
+    public bool AtLeast(int major, int minor) => Major > major || (Major == major && Minor >= minor);
 }

@@ -27,6 +27,11 @@ public static class ThreeScaleSeed
         ["Secret"] = "secrets",
         ["ServiceAccount"] = "serviceaccounts",
         ["BuildConfig"] = "buildconfigs",
+        ["Service"] = "services",
+        ["Route"] = "routes",
+        ["PersistentVolumeClaim"] = "persistentvolumeclaims",
+        ["Role"] = "roles",
+        ["RoleBinding"] = "rolebindings",
     };
 
     public static void Seed(ResourceRegistry registry, string ns, SeedOptions options)

@@ -21,7 +21,7 @@ public static class CliApp
           2  bad usage or input: unknown verb or flag, bad plan file, kubeconfig, context or namespace
           3  cannot reach or authenticate to the cluster, or permission denied
           4  cluster not in a state this stage can act on: target version not the plan's, wrong release, Oracle, missing objects, failed import
-          5  rollout or Oracle system build failed or timed out
+          5  rollout, Oracle system build or database dump failed, or timed out
         """;
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct)
@@ -32,11 +32,12 @@ public static class CliApp
             s.AutoVersion = true;
             s.AutoHelp = true;
         });
+        args = SwitchValues(args);
         var result = parser.ParseArguments<PreflightOptions, BackupOptions, PatchImageStreamsOptions, WaitRolloutsOptions,
             SetReleaseOptions, VerifyOptions, RollbackOptions, DriftOptions, PlanOptions, DemoOptions, BuildOracleSystemOptions, GateOptions>(args);
         return await result.MapResult(
             (PreflightOptions o) => RunAsync(o, stdout, stderr, c => new PreflightStage(c).RunAsync(NullIfEmpty(o.SystemImage), NullIfEmpty(o.OracleClientDir), NullIfEmpty(o.ResultsDir), ct)),
-            (BackupOptions o) => RunAsync(o, stdout, stderr, c => new BackupStage(c).RunAsync(o.BackupDir, NullIfEmpty(o.RunId), ct)),
+            (BackupOptions o) => RunAsync(o, stdout, stderr, c => new BackupStage(c).RunAsync(o.BackupDir, NullIfEmpty(o.RunId), o.Databases, ct)),
             (PatchImageStreamsOptions o) => RunAsync(o, stdout, stderr, c => new PatchImageStreamsStage(c).RunAsync(o.NoWait, o.DryRun, NullIfEmpty(o.SystemImage), o.Oracle, NullIfEmpty(o.OracleClientDir), ct)),
             (WaitRolloutsOptions o) => RunAsync(o, stdout, stderr, c => new WaitRolloutsStage(c).RunAsync(o.DeploymentConfigs.Where(d => d.Length > 0).ToList(), ct)),
             (SetReleaseOptions o) => RunAsync(o, stdout, stderr, c => new SetReleaseStage(c).RunAsync(o.NoWait, o.DryRun, ct)),
@@ -81,6 +82,15 @@ public static class CliApp
             };
             return (int)await stage(context);
         });
+
+    /// <summary>
+    /// `--databases=true|false`: a Tekton Task can only pass a param's value, never leave an argument out, so the
+    /// switches a Task sets from a param also take this form (`=false` is the switch not given).
+    /// </summary>
+    internal static string[] SwitchValues(string[] args) => args
+        .Where(a => !a.Equals("--databases=false", StringComparison.OrdinalIgnoreCase))
+        .Select(a => a.Equals("--databases=true", StringComparison.OrdinalIgnoreCase) ? "--databases" : a)
+        .ToArray();
 
     internal static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 

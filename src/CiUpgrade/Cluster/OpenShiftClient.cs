@@ -121,6 +121,13 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
         }
     }
 
+    /// <summary>Whether a failure is the API server's 403 (permission denied).</summary>
+    public static bool IsForbidden(Exception e) => e.InnerException is HttpOperationException { Response.StatusCode: HttpStatusCode.Forbidden };
+
+    /// <summary>Runs a command in a pod as `oc exec` does (<see cref="PodExec"/>), stdout streamed to <paramref name="stdout"/>.</summary>
+    public Task<ExecResult> ExecAsync(string pod, string container, IReadOnlyList<string> command, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> stdout, CancellationToken ct) =>
+        new PodExec(kube, Namespace).RunAsync(pod, container, command, stdout, ct);
+
     private static string ResourcePrefix(string group, string version) => group.Length == 0 ? $"api/{version}" : $"apis/{group}/{version}";
 
     private static string? BackupText(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;

@@ -7,29 +7,32 @@ namespace CiUpgrade.Stages;
 
 /// <summary>
 /// Saves the namespace into a new directory `&lt;backup-dir&gt;/&lt;namespace&gt;/&lt;time&gt;/` (see <see cref="BackupWriter"/>):
-/// the image streams and DeploymentConfigs exactly as the server returns them (what rollback restores), and a
-/// manifest (time, namespace, release, the image every DC container runs, a sha256 per file, and whether the
-/// namespace was still pre-upgrade, decided from the cluster by <see cref="PreUpgradeCheck"/>). Every run writes a
-/// new backup, so a rerun in the middle of the upgrade can never replace the one taken before it (review D2).
+/// every kind the guide's project backup lists, one re-appliable file per kind (<see cref="ProjectExport"/>; the
+/// image streams and DCs in them are what rollback restores), with `--databases` a dump of each database
+/// (<see cref="DatabaseBackup"/>), and a manifest (time, namespace, release, the image every DC container runs, a
+/// sha256 per file, what was skipped and why, and whether the namespace was still pre-upgrade, decided from the
+/// cluster by <see cref="PreUpgradeCheck"/>). Every run writes a new backup, so a rerun in the middle of the
+/// upgrade can never replace the one taken before it (review D2). A failed dump still keeps the rest of the
+/// backup, then fails the stage (exit 5).
 /// </summary>
 public sealed class BackupStage(StageContext context)
 {
     private const string Stage = "backup";
     public const string ManifestFile = BackupValidation.ManifestFile;
 
-    public async Task<ExitCode> RunAsync(string backupDir, string? runId, CancellationToken ct)
+    public async Task<ExitCode> RunAsync(string backupDir, string? runId, bool databases, CancellationToken ct)
     {
         var snapshot = await InstallSnapshot.ReadAsync(context, ct);
         var notPreUpgrade = PreUpgradeCheck.WhyNot(context.Plan, snapshot.Streams.ToDictionary(s => s.Key, s => Tags(s.Value), StringComparer.Ordinal),
             snapshot.Release, snapshot.Oracle);
         var started = context.Time.GetUtcNow();
+        string final;
+        IReadOnlyList<string> failures = [];
         try
         {
             await using var writer = BackupWriter.Begin(backupDir, context.Namespace, started);
-            var streams = await ListAsync(ImageStream.Group, ImageStream.Version, ImageStream.Plural, "ImageStream", ct);
-            var dcs = await ListAsync(DeploymentConfig.Group, DeploymentConfig.Version, DeploymentConfig.Plural, "DeploymentConfig", ct);
-            await writer.WriteJsonAsync(BackupValidation.StreamsFile, streams, new JsonObject { ["kind"] = "ImageStream", ["count"] = streams.Count }, ct);
-            await writer.WriteJsonAsync(BackupValidation.DeploymentConfigsFile, dcs, new JsonObject { ["kind"] = "DeploymentConfig", ["count"] = dcs.Count }, ct);
+            var (saved, skipped) = await new ProjectExport(context, Stage).SaveAsync(writer, ct);
+            int Count(string resource) => saved.OfType<JsonObject>().Where(k => BackupValidation.Str(k["resource"]) == resource).Select(k => (int?)k["count"]).FirstOrDefault() ?? 0;
             var manifest = new JsonObject
             {
                 ["format"] = 2,
@@ -41,9 +44,11 @@ public sealed class BackupStage(StageContext context)
                 ["target"] = context.Plan.Target,
                 ["oracle"] = snapshot.Oracle,
                 ["preUpgrade"] = notPreUpgrade is null,
-                ["imageStreams"] = streams.Count,
-                ["deploymentConfigs"] = dcs.Count,
+                ["imageStreams"] = Count(ImageStream.Plural),
+                ["deploymentConfigs"] = Count(DeploymentConfig.Plural),
                 ["images"] = Baseline.ImagesOf(snapshot.DeploymentConfigs.Values),
+                ["kinds"] = saved,
+                ["skipped"] = skipped,
             };
             if (notPreUpgrade is not null)
             {
@@ -56,39 +61,33 @@ public sealed class BackupStage(StageContext context)
                 manifest["runId"] = runId;
             }
 
-            var final = await writer.CommitAsync(manifest, ct);
-            context.Reporter.Event(Stage, "done", $"saved {streams.Count} image streams and {dcs.Count} DeploymentConfigs of {context.Namespace} (release {snapshot.Release}) to {final}");
+            if (databases)
+            {
+                (var dumps, failures) = await new DatabaseBackup(context, Stage).DumpAsync(writer, snapshot, ct);
+                manifest["databases"] = dumps;
+            }
+
+            final = await writer.CommitAsync(manifest, ct);
+            var objects = saved.OfType<JsonObject>().Sum(k => (int?)k["count"] ?? 0);
+            context.Reporter.Event(Stage, "done", $"saved {objects} objects of {saved.Count} kinds ({Count(ImageStream.Plural)} image streams, {Count(DeploymentConfig.Plural)} DeploymentConfigs) of {context.Namespace} (release {snapshot.Release}) to {final}{(skipped.Count > 0 ? $"; skipped {skipped.Count} kinds (see manifest.json)" : string.Empty)}");
             context.Reporter.Event(Stage, notPreUpgrade is null ? "pre-upgrade" : "not-pre-upgrade", notPreUpgrade is null
                 ? "this is a pre-upgrade backup: rollback restores it"
                 : $"not a pre-upgrade backup ({notPreUpgrade}): rollback keeps using the newest pre-upgrade backup under {backupDir}");
-            return ExitCode.Success;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new UpgradeException(ExitCode.BadInput, $"cannot write the backup to {backupDir}: {e.Message} (check --backup-dir)");
         }
+
+        if (failures.Count > 0)
+        {
+            throw new UpgradeException(ExitCode.RolloutFailed,
+                $"database dump failed: {string.Join("; ", failures)}. The rest of the backup is in {final}; fix the cause and rerun backup (it writes a new backup)");
+        }
+
+        return ExitCode.Success;
     }
 
     internal static IReadOnlyList<SavedTag> Tags(ImageStream stream) =>
         (stream.Spec.Tags ?? []).Select(t => new SavedTag(t.Name, t.From?.Kind, t.From?.Name)).ToList();
-
-    /// <summary>Every object of a kind, each with its kind and apiVersion (a LIST's items carry neither on a real server).</summary>
-    private async Task<JsonArray> ListAsync(string group, string version, string plural, string kind, CancellationToken ct)
-    {
-        var items = await context.Client.ListRawAsync(group, version, plural, ct);
-        foreach (var item in items.OfType<JsonObject>())
-        {
-            WithKind(item, kind, group.Length == 0 ? version : $"{group}/{version}");
-        }
-
-        return items;
-    }
-
-    internal static void WithKind(JsonObject item, string kind, string apiVersion)
-    {
-        item.Remove("kind");
-        item.Remove("apiVersion");
-        item.Insert(0, "apiVersion", apiVersion);
-        item.Insert(0, "kind", kind);
-    }
 }

@@ -50,6 +50,12 @@ public sealed class BackupWriter : IAsyncDisposable
     /// <summary>A new file (mode 0600 from its creation) that hashes what is written; record it with <see cref="Record"/>.</summary>
     public HashingStream Create(string file) => new(new FileStream(Path.Combine(WorkDir, file), Options(FileMode.CreateNew)));
 
+    /// <summary>Removes a file written in the work directory (a failed dump, a kind with no object).</summary>
+    public void Discard(string file) => File.Delete(Path.Combine(WorkDir, file));
+
+    /// <summary>Renames a file in the work directory (a dump that completed takes its final name).</summary>
+    public void Rename(string from, string to) => File.Move(Path.Combine(WorkDir, from), Path.Combine(WorkDir, to));
+
     /// <summary>Adds a closed file to <see cref="Files"/>, with extra fields (count, kind…).</summary>
     public void Record(string file, HashingStream written, JsonObject? extra = null)
     {

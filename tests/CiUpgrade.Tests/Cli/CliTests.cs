@@ -23,7 +23,7 @@ public sealed class CliTests
             Assert.Contains(verb, output, StringComparison.Ordinal);
         }
 
-        Assert.Contains("5  rollout or Oracle system build failed or timed out", output, StringComparison.Ordinal);
+        Assert.Contains("5  rollout, Oracle system build or database dump failed, or timed out", output, StringComparison.Ordinal);
     }
 
     [Fact]

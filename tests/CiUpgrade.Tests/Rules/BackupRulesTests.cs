@@ -108,6 +108,31 @@ public sealed class BackupRulesTests
             BackupNames.NewestFirst(["20261124T235959Z", "20261125T193551Z", "latest", "20261125T193551Z-2", ".20261125T193551Z-x.partial", "20261125T193551Z-10", "notes"]));
     }
 
+    [Fact]
+    public void A_saved_object_loses_what_ties_it_to_this_cluster_and_keeps_everything_else()
+    {
+        var service = JsonNode.Parse("""
+            {"metadata":{"name":"system-mysql","namespace":"3scale","uid":"u","resourceVersion":"7","generation":2,"creationTimestamp":"t","selfLink":"/x",
+              "managedFields":[{}],"ownerReferences":[{"uid":"o"}],"labels":{"app":"3scale"},
+              "annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{}","keep":"me"}},
+             "spec":{"clusterIP":"172.30.0.9","clusterIPs":["172.30.0.9"],"ports":[{"port":3306}]},"status":{"loadBalancer":{}}}
+            """)!.AsObject();
+
+        var saved = ReappliableObject.From(service, "Service", "v1");
+
+        Assert.Equal("""{"kind":"Service","apiVersion":"v1","metadata":{"name":"system-mysql","labels":{"app":"3scale"},"annotations":{"keep":"me"}},"spec":{"ports":[{"port":3306}]}}""", saved.ToJsonString());
+        var headless = JsonNode.Parse("""{"metadata":{"name":"h","annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{}"}},"spec":{"clusterIP":"None"}}""")!.AsObject();
+        Assert.Equal("""{"kind":"Service","apiVersion":"v1","metadata":{"name":"h"},"spec":{"clusterIP":"None"}}""", ReappliableObject.From(headless, "Service", "v1").ToJsonString());
+    }
+
+    [Fact]
+    public void Tekton_can_set_the_databases_switch_from_a_param()
+    {
+        Assert.Equal(["backup", "--databases"], CiUpgrade.Cli.CliApp.SwitchValues(["backup", "--databases=true"]));
+        Assert.Equal(["backup"], CiUpgrade.Cli.CliApp.SwitchValues(["backup", "--databases=false"]));
+        Assert.Equal(["backup", "--databases"], CiUpgrade.Cli.CliApp.SwitchValues(["backup", "--databases"]));
+    }
+
     private static JsonNode? Replace(string json, string path, string value)
     {
         var root = JsonNode.Parse(json);

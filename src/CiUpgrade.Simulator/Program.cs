@@ -10,6 +10,7 @@ var seed = "3scale-2.6";
 var timing = "demo";
 var copies = 1;
 var serverVersion = "3.11";
+long? dumpSize = null;
 for (var i = 0; i < args.Length; i++)
 {
     string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -24,8 +25,9 @@ for (var i = 0; i < args.Length; i++)
             case "--timing": timing = Next(); break;
             case "--namespaces": copies = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
             case "--server-version": serverVersion = Next(); break;
+            case "--database-dump-size": dumpSize = long.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
             case "--help" or "-h":
-                Console.WriteLine("usage: CiUpgrade.Simulator --namespace NS --kubeconfig-out FILE [--port 0] [--seed 3scale-2.6[,oracle][,no-optional][,postgresql]] [--timing fast|demo|real] [--server-version 3.11|4.x] [--namespaces N: seed NS-0 .. NS-(N-1) instead of NS]");
+                Console.WriteLine("usage: CiUpgrade.Simulator --namespace NS --kubeconfig-out FILE [--port 0] [--seed 3scale-2.6[,oracle][,no-optional][,postgresql]] [--timing fast|demo|real] [--server-version 3.11|4.x] [--database-dump-size BYTES: what each database pod's dump streams] [--namespaces N: seed NS-0 .. NS-(N-1) instead of NS]");
                 return 0;
             default: throw new ArgumentException($"unknown flag {args[i]} (see --help)");
         }
@@ -74,6 +76,17 @@ using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Creat
 
 await using var cluster = await SimulatedCluster.StartAsync(options, stop.Token);
 cluster.WriteKubeconfig(kubeconfig, ns: ns);
+if (dumpSize is { } size)
+{
+    foreach (var (seeded, _) in options.Seeds)
+    {
+        foreach (var dc in new[] { "system-mysql", "system-postgresql", "zync-database", "backend-redis", "system-redis" })
+        {
+            cluster.DatabaseDumps.SetSize(seeded, dc, size);
+        }
+    }
+}
+
 Console.WriteLine($"simulated OpenShift {cluster.ServerVersion} API at {cluster.BaseUri.ToString().TrimEnd('/')} (namespace {ns}); kubeconfig written to {kubeconfig}");
 try
 {

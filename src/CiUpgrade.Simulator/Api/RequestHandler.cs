@@ -313,6 +313,14 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
     private JsonObject Patch(ResourcePath target, string ns, string? contentType, string body, bool dryRun)
     {
         var mediaType = contentType?.Split(';')[0].Trim();
+        if (mediaType == "application/strategic-merge-patch+json" && PlainStrategicMerge(body))
+        {
+            // A strategic merge patch with no list and no $-directive means what a JSON merge patch means
+            // (strategicpatch only differs on lists and directives): `kubectl apply` over an existing object whose
+            // only change is its last-applied annotation sends exactly that, and is served.
+            mediaType = "application/merge-patch+json";
+        }
+
         if (mediaType is not ("application/json-patch+json" or "application/merge-patch+json"))
         {
             // openshift-apiserver also accepts strategic merge and apply patches for these types; this
@@ -386,6 +394,25 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
                 // Not the client's precondition: someone wrote in between, so reapply to the new object.
             }
         }
+    }
+
+    private static bool PlainStrategicMerge(string body)
+    {
+        try
+        {
+            return JsonNode.Parse(body) is JsonObject patch && Plain(patch);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+
+        static bool Plain(JsonNode? node) => node switch
+        {
+            JsonArray => false,
+            JsonObject o => o.All(kv => !kv.Key.StartsWith('$') && Plain(kv.Value)),
+            _ => true,
+        };
     }
 
     private JsonObject AccessReview(Identity identity, JsonObject review)

@@ -90,7 +90,7 @@ public sealed class OraclePipelineTests : IAsyncLifetime
             {
                 // Only the project backup's list rules may go without failing a stage: each kind they cover is then
                 // missing from the backup, and its manifest says so.
-                var backups = Path.Combine(_dir, "workspace", "backup", Ns);
+                var backups = Path.Combine(_dir, "backups", "backup", Ns);
                 var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(backups, File.ReadAllText(Path.Combine(backups, "latest")).Trim(), "manifest.json")))!;
                 var skipped = manifest["skipped"]!.AsArray().OfType<JsonObject>().ToDictionary(k => (string)k["resource"]!, k => (string)k["reason"]!);
                 Assert.True(resources.All(r => skipped.TryGetValue(r, out var reason) && reason.StartsWith("forbidden", StringComparison.Ordinal)),

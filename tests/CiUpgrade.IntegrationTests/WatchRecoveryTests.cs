@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using CiUpgrade.Simulator.Api;
 
 namespace CiUpgrade.IntegrationTests;
@@ -24,6 +25,10 @@ public class WatchRecoveryTests : UpgradeTest
         var mark = Cluster.Requests.Count;
         var clock = Stopwatch.StartNew();
 
+        // A write no waiter watches moves the store past every resourceVersion the waiters hold, so the compaction
+        // leaves them all expired (a busy real cluster always has such writes). Without it the DC watch may hold the
+        // newest resourceVersion, which stays valid after the restart and needs no relist.
+        Cluster.Registry.Create("configmaps", Ns, new JsonObject { ["metadata"] = new JsonObject { ["name"] = "watch-cache-restart" } });
         Cluster.RestartWatchCache();
         var (code, output, error) = await stage;
         var seconds = clock.Elapsed.TotalSeconds;
@@ -31,7 +36,13 @@ public class WatchRecoveryTests : UpgradeTest
         Assert.True(code == 0, $"set-release exited {code}: {error}\n{output}");
         Assert.Contains("AMP_RELEASE=2.7 on system-app", output, StringComparison.Ordinal);
         var recovery = WaiterRequests(mark);
-        Assert.Contains(recovery, r => !r.IsWatch && r.Path.EndsWith("/deploymentconfigs", StringComparison.Ordinal));
+        if (!ServerVersion.SendsBookmarks)
+        {
+            // Without bookmarks the expired DC watch must relist; on 4.x a BOOKMARK of the write may legitimately
+            // carry the watch past the compaction first, so a relist is not required there.
+            Assert.Contains(recovery, r => !r.IsWatch && r.Path.EndsWith("/deploymentconfigs", StringComparison.Ordinal));
+        }
+
         // Bookmarks are asked for only where the server has them (1.16+): never on 3.11, always on 4.x.
         Assert.All(recovery.Where(r => r.IsWatch), r => Assert.Equal(ServerVersion.SendsBookmarks, r.Query.Contains("allowWatchBookmarks=true", StringComparison.Ordinal)));
         Assert.True(recovery.Count <= Loops * (3 + (2 * seconds)), $"{recovery.Count} watch/list requests in {seconds:0.0}s:\n{string.Join("\n", recovery.Select(r => $"{r.Path}?{r.Query}"))}");

@@ -85,6 +85,13 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
         {
             // The client went away (a watch it closed): nothing to answer.
         }
+#pragma warning disable CA1031 // any other exception is a simulator bug: answer it the way the real server answers one
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // kube-apiserver's WithPanicRecovery answers 500; naming the exception here lets the failing test say what broke.
+            await WriteErrorAsync(ctx, new ApiError(500, "InternalError", $"Internal error occurred: simulator bug: {e.GetType().Name}: {e.Message}"));
+        }
+#pragma warning restore CA1031
         finally
         {
             lock (_requestsLock)

@@ -139,7 +139,8 @@ public sealed class ControllerManager : IAsyncDisposable
             : new JsonObject { ["message"] = "image change", ["causes"] = new JsonArray(new JsonObject { ["type"] = "ImageChange" }) };
         return _registry.Modify("deploymentconfigs", ns, name, dc =>
         {
-            dc.Obj("status")["details"] = details;
+            // A fresh copy on every call: Modify calls this again after a conflict, and a node can have only one parent.
+            dc.Obj("status")["details"] = details.DeepClone();
             return dc;
         }, status: true) ?? updated;
     }

@@ -60,7 +60,7 @@ internal sealed class DeploymentConfigController(ResourceRegistry registry, Time
                 registry.Modify("deploymentconfigs", ns, dc.Name(), current =>
                 {
                     current.Obj("status")["latestVersion"] = current["status"].Long("latestVersion") + 1;
-                    current.Obj("status")["details"] = details;
+                    current.Obj("status")["details"] = details.DeepClone(); // Modify may call this again after a conflict
                     return current;
                 }, status: true);
                 return new PassResult(true, true);

@@ -59,6 +59,9 @@ public sealed class SimulatedCluster : IAsyncDisposable
     /// <summary>What each binary build was sent (empty while the controllers are not running).</summary>
     public BinaryUploads BinaryUploads => _controllers?.Uploads ?? new BinaryUploads();
 
+    /// <summary>Every deployment hook container run since the controllers started (seeding excluded).</summary>
+    public IReadOnlyList<HookRun> HookRuns => _controllers?.HookRuns.All ?? [];
+
     public static async Task<SimulatedCluster> StartAsync(SimulatedClusterOptions options, CancellationToken cancellationToken = default)
     {
         var registry = new ResourceRegistry(new ObjectStore(), OpenShiftResources.All(options.ServerVersion));

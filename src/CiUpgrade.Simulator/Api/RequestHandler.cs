@@ -263,6 +263,12 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
             return;
         }
 
+        if (target.Subresource == "log" && target.Type.Plural == "pods")
+        {
+            await WriteLogAsync(ctx, obj);
+            return;
+        }
+
         if (TableConverter.Wanted(ctx.Request.Headers.Accept))
         {
             await WriteAsync(ctx, 200, TableConverter.Convert(target.Type.Kind, [obj], obj.Meta().Str("resourceVersion") ?? string.Empty, DateTimeOffset.UtcNow));
@@ -270,6 +276,42 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
         }
 
         await WriteAsync(ctx, 200, WithKind(obj, target));
+    }
+
+    /// <summary>
+    /// GET pods/{name}/log (k8s.io/kubernetes pkg/registry/core/pod/rest/log.go + the kubelet): plain text, the last
+    /// `tailLines` lines, at most `limitBytes` bytes from their start; a container not in the pod is a 400.
+    /// </summary>
+    private async Task WriteLogAsync(HttpContext ctx, JsonObject pod)
+    {
+        var query = ctx.Request.Query;
+        var containers = pod["spec"]?["containers"].Objects().Select(c => c.Str("name")).ToList() ?? [];
+        var container = query["container"].ToString();
+        if (container.Length == 0 && containers.Count != 1)
+        {
+            throw new ApiError(400, "BadRequest", $"a container name must be specified for pod {pod.Name()}, choose one of: [{string.Join(' ', containers)}]");
+        }
+
+        if (container.Length > 0 && !containers.Contains(container))
+        {
+            throw new ApiError(400, "BadRequest", $"container {container} is not valid for pod {pod.Name()}");
+        }
+
+        IEnumerable<string> lines = controllers()?.PodLogs.Of(pod.Namespace(), pod.Name()) ?? [];
+        if (long.TryParse(query["tailLines"], NumberStyles.None, CultureInfo.InvariantCulture, out var tail))
+        {
+            lines = lines.TakeLast((int)Math.Min(tail, int.MaxValue));
+        }
+
+        var bytes = Encoding.UTF8.GetBytes(string.Concat(lines.Select(l => l + "\n")));
+        if (long.TryParse(query["limitBytes"], NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit < bytes.Length)
+        {
+            bytes = bytes[..(int)limit];
+        }
+
+        ctx.Response.StatusCode = 200;
+        ctx.Response.ContentType = "text/plain";
+        await ctx.Response.Body.WriteAsync(bytes, ctx.RequestAborted);
     }
 
     private async Task ListAsync(HttpContext ctx, ResourcePath target)

@@ -10,6 +10,7 @@ public sealed class ControllerFaults
     private readonly ConcurrentDictionary<string, PodFailure> _stuckDeploymentConfigs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TimeSpan> _slowDeploymentConfigs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, BuildFailure> _failingBuildConfigs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, HookFailure> _failingHooks = new(StringComparer.Ordinal);
 
     /// <summary>Imports of this pull spec fail with an ImportSuccess=False condition (reason Unauthorized by default).</summary>
     public void FailImport(string pullSpec, string reason = "Unauthorized", string? message = null) =>
@@ -49,4 +50,21 @@ public sealed class ControllerFaults
     public void ClearBuildFailure(string ns, string buildConfig) => _failingBuildConfigs.TryRemove(ns + "/" + buildConfig, out _);
 
     public BuildFailure? BuildFailureFor(string ns, string buildConfig) => _failingBuildConfigs.GetValueOrDefault(ns + "/" + buildConfig);
+
+    /// <summary>
+    /// The pre hook container of this DC's rollouts exits with <paramref name="exitCode"/> and logs <paramref name="log"/>
+    /// (default: a rake failure), on every run until cleared: under failurePolicy Retry it keeps being restarted.
+    /// </summary>
+    public void FailHook(string ns, string deploymentConfig, int exitCode = 1, IReadOnlyList<string>? log = null) =>
+        _failingHooks[ns + "/" + deploymentConfig] = new HookFailure(exitCode, log ??
+        [
+            "rake aborted!",
+            "ActiveRecord::StatementInvalid: Mysql2::Error: Table 'system.services' doesn't exist",
+            "Tasks: TOP => services:create_backend_apis",
+            "(See full trace by running task with --trace)",
+        ]);
+
+    public void ClearHookFailure(string ns, string deploymentConfig) => _failingHooks.TryRemove(ns + "/" + deploymentConfig, out _);
+
+    public HookFailure? HookFailureFor(string ns, string deploymentConfig) => _failingHooks.GetValueOrDefault(ns + "/" + deploymentConfig);
 }

@@ -32,11 +32,17 @@ public sealed class ControllerManager : IAsyncDisposable
         _registry = registry;
         _timing = timing;
         _time = time ?? TimeProvider.System;
-        _controllers = Create(registry, timing, faults, _time, Uploads);
+        _controllers = Create(registry, timing, faults, _time, Uploads, HookRuns, PodLogs);
     }
 
     /// <summary>What each binary build was sent.</summary>
     public BinaryUploads Uploads { get; } = new();
+
+    /// <summary>Every hook container run (image, command, exit code).</summary>
+    public HookRuns HookRuns { get; } = new();
+
+    /// <summary>What pods/{name}/log serves.</summary>
+    public PodLogs PodLogs { get; } = new();
 
     /// <summary>The last error a pass hit (passes retry; surfaced for tests and diagnostics).</summary>
     public Exception? LastError { get; private set; }
@@ -247,7 +253,7 @@ public sealed class ControllerManager : IAsyncDisposable
         var clock = time ?? TimeProvider.System;
         var instant = new ControllerTiming(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(10));
         var faults = new ControllerFaults();
-        var controllers = Create(registry, instant, faults, clock, uploads ?? new BinaryUploads());
+        var controllers = Create(registry, instant, faults, clock, uploads ?? new BinaryUploads(), new HookRuns(), new PodLogs());
         for (var pass = 0; pass < 500; pass++)
         {
             var result = default(PassResult);
@@ -269,13 +275,14 @@ public sealed class ControllerManager : IAsyncDisposable
     }
 
     /// <summary>The controllers, in the order one pass runs them.</summary>
-    private static IReadOnlyList<IController> Create(ResourceRegistry registry, ControllerTiming timing, ControllerFaults faults, TimeProvider time, BinaryUploads uploads) =>
+    private static IReadOnlyList<IController> Create(ResourceRegistry registry, ControllerTiming timing, ControllerFaults faults, TimeProvider time, BinaryUploads uploads,
+        HookRuns hookRuns, PodLogs podLogs) =>
     [
         new ServiceAccountController(registry),
         new ImageImportController(registry, timing, faults),
         new ImageTriggerController(registry),
         new DeploymentConfigController(registry, time),
-        new DeployerController(registry, timing, faults),
+        new DeployerController(registry, timing, faults, new PreHookRunner(registry, timing, faults, hookRuns, podLogs)),
         new ReplicationManager(registry, timing, faults),
         new BuildController(registry, timing, faults, uploads),
     ];

@@ -11,8 +11,9 @@ namespace CiUpgrade.Simulator.Controllers;
 /// pkg/apps/deployer/deployer_controller.go; the Rolling/Recreate strategies the `<rc>-deploy` pod runs):
 /// drives the RC phase New → Pending → Running → Complete|Failed, scales the new RC up and the old ones
 /// down (Recreate: old ones first), and fails the rollout when its pods are not ready by the progress deadline.
+/// A pre lifecycle hook runs first (<see cref="PreHookRunner"/>); a hook that aborts fails the rollout.
 /// </summary>
-internal sealed class DeployerController(ResourceRegistry registry, ControllerTiming timing, ControllerFaults faults) : IController
+internal sealed class DeployerController(ResourceRegistry registry, ControllerTiming timing, ControllerFaults faults, PreHookRunner hooks) : IController
 {
     private readonly Dictionary<string, DateTimeOffset> _lastStep = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _started = new(StringComparer.Ordinal);
@@ -79,6 +80,19 @@ internal sealed class DeployerController(ResourceRegistry registry, ControllerTi
         var recreate = JsonNode.Parse(rc.Annotation(EncodedConfig) ?? "{}")?["spec"]?["strategy"].Str("type") == "Recreate";
         var oldServing = others.Where(o => o["spec"].Long("replicas") > 0 || o["status"].Long("replicas") > 0).ToList();
         var newAvailable = rc["status"].Long("availableReplicas");
+
+        // rolling.go / recreate.go: the pre hook runs to its end before the strategy scales anything.
+        switch (hooks.Step(rc, now, deadlinePassed, out var hookChanged))
+        {
+            case HookProgress.Aborted:
+                Finish(rc, "Failed", desired, now);
+                return true;
+            case HookProgress.Running when deadlinePassed && !hookChanged:
+                Finish(rc, "Failed", desired, now);
+                return true;
+            case HookProgress.Running:
+                return hookChanged;
+        }
 
         if (newAvailable >= desired && oldServing.Count == 0)
         {

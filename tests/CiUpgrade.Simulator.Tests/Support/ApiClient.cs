@@ -51,6 +51,13 @@ internal sealed class ApiClient : IDisposable
 
     public Task<(HttpStatusCode Code, JsonNode? Body, HttpResponseMessage Response)> GetAsync(string path) => SendAsync(HttpMethod.Get, path);
 
+    /// <summary>GETs a plain-text answer (pods/log).</summary>
+    public async Task<(HttpStatusCode Code, string Text, string? ContentType)> GetTextAsync(string path)
+    {
+        using var response = await _http.GetAsync(path.TrimStart('/'));
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(), response.Content.Headers.ContentType?.MediaType);
+    }
+
     /// <summary>Opens a watch and returns the raw lines as they arrive.</summary>
     public async IAsyncEnumerable<JsonNode> WatchAsync(string path, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {

@@ -17,6 +17,7 @@ internal sealed class DeployerController(ResourceRegistry registry, ControllerTi
 {
     private readonly Dictionary<string, DateTimeOffset> _lastStep = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _started = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _scaling = new(StringComparer.Ordinal);
 
     public PassResult Reconcile(DateTimeOffset now, string? ns)
     {
@@ -74,25 +75,28 @@ internal sealed class DeployerController(ResourceRegistry registry, ControllerTi
     }
 
     /// <summary>One step of the Rolling or Recreate strategy; true when it wrote something.</summary>
-    private bool Run(JsonObject rc, List<JsonObject> others, bool deadlinePassed, DateTimeOffset now)
+    private bool Run(JsonObject rc, List<JsonObject> others, bool hookDeadlinePassed, DateTimeOffset now)
     {
         var desired = long.Parse(rc.Annotation(DesiredReplicas) ?? "1", CultureInfo.InvariantCulture);
         var recreate = JsonNode.Parse(rc.Annotation(EncodedConfig) ?? "{}")?["spec"]?["strategy"].Str("type") == "Recreate";
         var oldServing = others.Where(o => o["spec"].Long("replicas") > 0 || o["status"].Long("replicas") > 0).ToList();
         var newAvailable = rc["status"].Long("availableReplicas");
 
-        // rolling.go / recreate.go: the pre hook runs to its end before the strategy scales anything.
-        switch (hooks.Step(rc, now, deadlinePassed, out var hookChanged))
+        // rolling.go / recreate.go: the pre hook runs to its end before the strategy scales anything. Its pod has its
+        // own deadline (activeDeadlineSeconds, counted from the deployer's start); the strategy's timeout counts from
+        // when scaling begins, after the hook.
+        switch (hooks.Step(rc, now, hookDeadlinePassed, out var hookChanged))
         {
             case HookProgress.Aborted:
-                Finish(rc, "Failed", desired, now);
-                return true;
-            case HookProgress.Running when deadlinePassed && !hookChanged:
                 Finish(rc, "Failed", desired, now);
                 return true;
             case HookProgress.Running:
                 return hookChanged;
         }
+
+        var key = rc.Namespace() + "/" + rc.Name();
+        var scaling = _scaling.TryGetValue(key, out var s) ? s : _scaling[key] = now;
+        var deadlinePassed = now - scaling > timing.ProgressDeadline;
 
         if (newAvailable >= desired && oldServing.Count == 0)
         {
@@ -160,6 +164,7 @@ internal sealed class DeployerController(ResourceRegistry registry, ControllerTi
         });
         SetDeployerPodPhase(rc, phase == "Complete" ? "Succeeded" : "Failed");
         _started.Remove(rc.Namespace() + "/" + rc.Name());
+        _scaling.Remove(rc.Namespace() + "/" + rc.Name());
         _lastStep.Remove(rc.Namespace() + "/" + rc.Name());
     }
 

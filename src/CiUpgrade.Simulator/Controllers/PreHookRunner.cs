@@ -79,8 +79,9 @@ internal sealed class PreHookRunner(ResourceRegistry registry, ControllerTiming 
         }
 
         changed = true;
-        if (phase == "Running" && running)
+        if ((phase == "Running" && running) || phase == "Pending")
         {
+            // The container starts and runs to its end within one step (its phases in between change nothing here).
             return Execute(rc, pod, policy, now);
         }
 
@@ -102,7 +103,7 @@ internal sealed class PreHookRunner(ResourceRegistry registry, ControllerTiming 
             return HookProgress.Running;
         }
 
-        // Pending, or restarting after the back-off: the container (re)starts.
+        // Restarting after the back-off: the container runs again at the next step.
         SetStatus(pod, status =>
         {
             status["phase"] = "Running";
@@ -133,7 +134,7 @@ internal sealed class PreHookRunner(ResourceRegistry registry, ControllerTiming 
         {
             ["exitCode"] = exitCode,
             ["reason"] = exitCode == 0 ? "Completed" : "Error",
-            ["startedAt"] = pod["status"]?["containerStatuses"]?[0]?["state"]?["running"].Str("startedAt"),
+            ["startedAt"] = pod["status"]?["containerStatuses"]?[0]?["state"]?["running"].Str("startedAt") ?? Time(now),
             ["finishedAt"] = Time(now),
         };
         SetStatus(pod, status =>
@@ -141,6 +142,7 @@ internal sealed class PreHookRunner(ResourceRegistry registry, ControllerTiming 
             var cs = status["containerStatuses"]![0]!.AsObject();
             if (exitCode != 0 && pod["spec"].Str("restartPolicy") == "OnFailure")
             {
+                status["phase"] = "Running";
                 cs["restartCount"] = cs.Long("restartCount") + 1;
                 _failedAt[ns + "/" + pod.Name()] = now;
                 cs["lastState"] = new JsonObject { ["terminated"] = terminated };
@@ -156,6 +158,7 @@ internal sealed class PreHookRunner(ResourceRegistry registry, ControllerTiming 
             }
 
             status["phase"] = exitCode == 0 ? "Succeeded" : "Failed";
+            status["containerStatuses"]![0]!["ready"] = false;
             cs["state"] = new JsonObject { ["terminated"] = terminated };
         });
         return exitCode != 0 && policy == "Abort" ? HookProgress.Aborted : HookProgress.Running;

@@ -66,9 +66,10 @@ internal sealed class DeployerController(ResourceRegistry registry, ControllerTi
                 _started[key] = now;
                 return true;
             case "Running":
+                // A hook that fails keeps failing however long it runs (a fault knob, or tasks its image lacks): it is
+                // "stuck" and gets the short deadline; a healthy hook ends within two passes and never meets it.
                 var started = _started.TryGetValue(key, out var s) ? s : _started[key] = now;
-                var deadline = faults.PodFailureFor(ns, rc.Annotation(ConfigName)!) is null ? timing.ProgressDeadline : timing.StuckRolloutDeadline;
-                return Run(rc, others, now - started > deadline, now);
+                return Run(rc, others, now - started > timing.StuckRolloutDeadline, now);
             default:
                 return false;
         }
@@ -96,7 +97,8 @@ internal sealed class DeployerController(ResourceRegistry registry, ControllerTi
 
         var key = rc.Namespace() + "/" + rc.Name();
         var scaling = _scaling.TryGetValue(key, out var s) ? s : _scaling[key] = now;
-        var deadlinePassed = now - scaling > timing.ProgressDeadline;
+        var deadline = faults.PodFailureFor(rc.Namespace(), rc.Annotation(ConfigName)!) is null ? timing.ProgressDeadline : timing.StuckRolloutDeadline;
+        var deadlinePassed = now - scaling > deadline;
 
         if (newAvailable >= desired && oldServing.Count == 0)
         {

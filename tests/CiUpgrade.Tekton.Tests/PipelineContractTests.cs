@@ -52,11 +52,13 @@ public sealed class PipelineContractTests : IAsyncLifetime
         var run = await Runner(RoleYaml).RunAsync("3scale-upgrade", new Dictionary<string, string> { ["namespace"] = Ns }, Timeout);
 
         Assert.True(run.Status == "Succeeded", string.Join("\n", run.Tasks.Select(t => $"{t.Name}: {t.Status} {t.Error}")));
-        Assert.Equal(["preflight", "backup", "patch-imagestreams", "set-release", "verify", "gate"], run.Tasks.Where(t => t.Status == "Succeeded").Select(t => t.Name));
+        Assert.Equal(["preflight", "backup", "update-prehook", "patch-imagestreams", "set-release", "verify", "gate"], run.Tasks.Where(t => t.Status == "Succeeded").Select(t => t.Name));
         Assert.Equal(0, run.Task("verify").ExitCode);
         Assert.Equal("None", run.Task("junit-report").Status);
         Assert.Equal("None", run.Task("rollback").Status);
         Assert.Equal(("Succeeded", "16", "0", "1"), (run.Results["verify-status"], run.Results["verify-passed"], run.Results["verify-failed"], run.Results["verify-skipped"]));
+        var hookRun = Assert.Single(_cluster.HookRuns, r => r.ReplicationController == "system-app-2");
+        Assert.Contains("services:create_backend_apis", hookRun.Command[^1], StringComparison.Ordinal);
         var junit = XDocument.Load(Path.Combine(_dir, "workspace", "verify-junit.xml")).Root!.Element("testsuite")!;
         Assert.Equal("0", (string?)junit.Attribute("failures"));
         // The backup lives on the persistent volume, in a directory of its own, and names this run.

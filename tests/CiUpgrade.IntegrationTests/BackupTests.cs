@@ -20,6 +20,7 @@ public sealed class BackupTests : UpgradeTest
         var images = Cluster.Registry.List("deploymentconfigs", Ns).Items.ToDictionary(d => (string)d["metadata"]!["name"]!, d => d["spec"]!["template"]!.ToJsonString());
         Assert.Equal(0, (await Ciupgrade("backup", "--backup-dir", Backups)).Code);
         var first = LatestBackup(Backups);
+        Assert.Equal(0, (await Ciupgrade("update-prehook")).Code); // guide step 2.2 before the images
         Assert.Equal(0, (await Ciupgrade("patch-imagestreams")).Code);
 
         var (rerun, output, error) = await Ciupgrade("backup", "--backup-dir", Backups);
@@ -47,6 +48,7 @@ public sealed class BackupTests : UpgradeTest
     [Fact]
     public async Task Rollback_with_only_mid_upgrade_backups_refuses_and_sends_nothing()
     {
+        Assert.Equal(0, (await Ciupgrade("update-prehook")).Code); // guide step 2.2 before the images
         Assert.Equal(0, (await Ciupgrade("patch-imagestreams")).Code);
         Assert.Equal(0, (await Ciupgrade("backup", "--backup-dir", Backups)).Code);
         Cluster.ClearRequests();
@@ -93,6 +95,7 @@ public sealed class BackupTests : UpgradeTest
         Assert.Equal(0, (await Ciupgrade("backup", "--backup-dir", Backups)).Code);
         var backup = LatestBackup(Backups);
         await File.WriteAllTextAsync(Path.Combine(backup, file), content);
+        Assert.Equal(0, (await Ciupgrade("update-prehook")).Code); // guide step 2.2 before the images
         Assert.Equal(0, (await Ciupgrade("patch-imagestreams")).Code);
         Cluster.ClearRequests();
 

@@ -17,7 +17,7 @@ public sealed class DemoTests
 
         Assert.True(code == 0, stderr.ToString());
         var output = stdout.ToString();
-        foreach (var stage in new[] { "preflight", "backup", "patch-imagestreams", "set-release", "verify" })
+        foreach (var stage in new[] { "preflight", "backup", "update-prehook", "patch-imagestreams", "set-release", "verify" })
         {
             Assert.Contains($"[demo] $ ciupgrade {stage}", output, StringComparison.Ordinal);
         }

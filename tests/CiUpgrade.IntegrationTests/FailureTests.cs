@@ -10,6 +10,7 @@ public sealed class FailureTests : UpgradeTest
     {
         Cluster.ControllerFaults.FailImport("registry.redhat.io/3scale-amp2/system-rhel7:3scale2.7");
 
+        Assert.Equal(0, (await Ciupgrade("update-prehook")).Code);
         var (code, _, error) = await Ciupgrade("patch-imagestreams");
 
         Assert.Equal(4, code);
@@ -22,6 +23,7 @@ public sealed class FailureTests : UpgradeTest
     {
         Cluster.ControllerFaults.StickDeploymentConfig(Ns, "system-sidekiq", "ImagePullBackOff");
 
+        Assert.Equal(0, (await Ciupgrade("update-prehook")).Code);
         var (code, _, error) = await Ciupgrade("patch-imagestreams");
 
         Assert.Equal(5, code);
@@ -149,6 +151,7 @@ public sealed class FailureTests : UpgradeTest
 
         Cluster.HttpFaults.FailNext(1, 429, method: "PATCH");
         Cluster.HttpFaults.ConflictNext(1);
+        Assert.Equal(0, (await Ciupgrade("update-prehook")).Code);
         var (patchCode, _, patchError) = await Ciupgrade("patch-imagestreams");
         Assert.True(patchCode == 0, patchError);
         Assert.Contains(Cluster.Requests, r => r.StatusCode == 429);
@@ -157,6 +160,7 @@ public sealed class FailureTests : UpgradeTest
     [Fact]
     public async Task Dropped_watches_are_resumed()
     {
+        Assert.Equal(0, (await Ciupgrade("update-prehook")).Code);
         Cluster.HttpFaults.DropWatchesAfterEvents = 1;
 
         var (code, _, error) = await Ciupgrade("patch-imagestreams");
@@ -184,6 +188,7 @@ public sealed class RolloutTimeoutTests : UpgradeTest
     public async Task Crash_looping_rollout_reports_the_containers_message_and_times_out_with_exit_5()
     {
         Cluster.ControllerFaults.StickDeploymentConfig(Ns, "zync", "CrashLoopBackOff");
+        Assert.Equal(0, (await Ciupgrade("update-prehook")).Code);
         await Ciupgrade("patch-imagestreams", "--no-wait");
         await WaitUntilAsync(() => Cluster.Registry.List("pods", Ns).Items.Any(p =>
             (string?)p["metadata"]!["labels"]?["deployment"] == "zync-2"

@@ -14,9 +14,9 @@ public class FullUpgradeTests : UpgradeTest
 
         var suite = await VerifyAsync(0);
 
-        Assert.Equal(("17", "0", "1"), ((string?)suite.Attribute("tests"), (string?)suite.Attribute("failures"), (string?)suite.Attribute("skipped")));
+        Assert.Equal(("18", "0", "1"), ((string?)suite.Attribute("tests"), (string?)suite.Attribute("failures"), (string?)suite.Attribute("skipped")));
         Assert.Equal("Succeeded", await File.ReadAllTextAsync(Path.Combine(Dir, "results", "status")));
-        Assert.Equal("16", await File.ReadAllTextAsync(Path.Combine(Dir, "results", "passed")));
+        Assert.Equal("17", await File.ReadAllTextAsync(Path.Combine(Dir, "results", "passed")));
         Assert.Contains(suite.Elements("testcase"), t => (string?)t.Attribute("name") == "release AMP_RELEASE" && t.Element("failure") is null);
         var env = Get("deploymentconfigs", "system-app")["spec"]!["template"]!["spec"]!["containers"]!.AsArray()
             .Select(c => c!["env"]!.AsArray().Single(e => (string?)e!["name"] == "AMP_RELEASE")!.ToJsonString());
@@ -147,6 +147,7 @@ public class FullUpgradeTests : UpgradeTest
     [Fact]
     public async Task No_wait_patch_then_wait_rollouts_for_named_dcs()
     {
+        Assert.Equal(0, (await Ciupgrade("update-prehook")).Code);
         var (code, _, _) = await Ciupgrade("patch-imagestreams", "--no-wait");
         // wait-rollouts waits for what the tags resolve to when it starts: let the 2.7 imports land first.
         await WaitUntilAsync(() => new[] { "amp-system", "amp-zync" }.All(s => Get("imagestreams", s)["status"]?["tags"]?.AsArray()

@@ -45,6 +45,7 @@ public sealed class GateTests : UpgradeTest
     public async Task A_failed_rollout_forced_through_fails_verify_naming_the_dc_and_the_rc_that_still_serves()
     {
         Cluster.ControllerFaults.StickDeploymentConfig(Ns, "system-sidekiq", "ImagePullBackOff");
+        Assert.Equal(0, (await Ciupgrade("update-prehook")).Code); // guide step 2.2 before the images
         var (code, _, error) = await Ciupgrade("patch-imagestreams");
         Assert.True(code == 5, error);
 
@@ -61,6 +62,7 @@ public sealed class GateTests : UpgradeTest
     public async Task A_rerun_after_a_fixed_rollout_failure_retries_it_as_oc_rollout_latest_and_verify_passes()
     {
         Cluster.ControllerFaults.StickDeploymentConfig(Ns, "system-sidekiq", "ImagePullBackOff");
+        Assert.Equal(0, (await Ciupgrade("update-prehook")).Code); // guide step 2.2 before the images
         var (code, _, error) = await Ciupgrade("patch-imagestreams");
         Assert.True(code == 5, error);
         Assert.Contains("rollout of DeploymentConfig system-sidekiq failed: latest deployment system-sidekiq-2 failed (system-sidekiq-1 still serves)", error, StringComparison.Ordinal);
@@ -89,6 +91,7 @@ public sealed class GateTests : UpgradeTest
     public async Task A_rerun_after_a_fixed_import_failure_imports_again_and_verify_passes()
     {
         Cluster.ControllerFaults.FailImport(SystemImage);
+        Assert.Equal(0, (await Ciupgrade("update-prehook")).Code); // guide step 2.2 before the images
         var (code, _, error) = await Ciupgrade("patch-imagestreams");
         Assert.Equal(4, code);
         Assert.Contains("rerun this stage: it imports the tag again (as `oc import-image amp-system:2.7`)", error, StringComparison.Ordinal);
@@ -117,6 +120,7 @@ public sealed class GateTests : UpgradeTest
         var plan = await PlanFileAsync("plan.yaml", t => t.Replace(
             "    image: registry.redhat.io/rhscl/redis-32-rhel7:3.2\n    displayName: System 2.7 Redis", $"    image: {redis}\n    displayName: System 2.7 Redis", StringComparison.Ordinal));
         Cluster.ControllerFaults.FailImport(redis);
+        Assert.Equal(0, (await Ciupgrade("update-prehook")).Code); // guide step 2.2 before the images
         Assert.Equal(4, (await Ciupgrade("patch-imagestreams", "--plan", plan)).Code);
         await OkAsync("patch-imagestreams", "--plan", plan, "--no-wait", "--no-retry", "--kubeconfig", Kubeconfig);
         await OkAsync("set-release", "--plan", plan);
@@ -155,6 +159,7 @@ public sealed class GateTests : UpgradeTest
         await Cluster.WaitForIdleAsync(Timeout);
 
         var (preflight, _, preflightError) = await Ciupgrade("preflight");
+        Assert.Equal(0, (await Ciupgrade("update-prehook")).Code); // guide step 2.2 before the images
         var (patch, patchOutput, patchError) = await Ciupgrade("patch-imagestreams");
         var (wait, waitOutput, waitError) = await Ciupgrade("wait-rollouts");
 

@@ -21,7 +21,7 @@ public class OracleUpgradeTests : UpgradeTest
 
     private async Task UpgradeWithBuildAsync(string clientDir)
     {
-        foreach (var stage in new[] { ["preflight", "--oracle-client-dir", clientDir], ["backup", "--backup-dir", Path.Combine(Dir, "backup")],
+        foreach (var stage in new[] { ["preflight", "--oracle-client-dir", clientDir], ["backup", "--backup-dir", Path.Combine(Dir, "backup")], ["update-prehook"],
             ["patch-imagestreams", "--oracle-client-dir", clientDir], new[] { "set-release" } })
         {
             var (code, output, error) = await Ciupgrade(stage);
@@ -121,6 +121,7 @@ public class OracleUpgradeTests : UpgradeTest
         Cluster.ControllerFaults.FailBuild(Ns, Bc);
         var image = SystemAppImage;
 
+        Assert.Equal(0, (await Ciupgrade("update-prehook")).Code);
         var (code, _, error) = await Ciupgrade("patch-imagestreams", "--oracle-client-dir", dir);
 
         Assert.Equal(5, code);

@@ -20,11 +20,12 @@ public class ReadOnlyOn311Tests : UpgradeTest
     [InlineData("preflight")]
     [InlineData("patch-imagestreams", "--dry-run")]
     [InlineData("set-release", "--dry-run")]
+    [InlineData("update-prehook", "--dry-run")]
     public async Task Sends_no_patch_post_put_or_delete(params string[] args)
     {
         var before = Cluster.Registry.Store.CurrentResourceVersion;
 
-        var (code, output, error) = await Ciupgrade([.. args, .. args[0] == "set-release" ? [] : Extra]);
+        var (code, output, error) = await Ciupgrade([.. args, .. args[0] is "set-release" or "update-prehook" ? [] : Extra]);
         await Cluster.WaitForIdleAsync(Timeout);
 
         Assert.True(code == 0, $"{args[0]} exited {code}: {error}\n{output}");

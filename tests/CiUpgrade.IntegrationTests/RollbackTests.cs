@@ -44,6 +44,7 @@ public class RollbackTests : UpgradeTest
         var images = DcImages();
         Assert.Equal(0, (await Ciupgrade("backup", "--backup-dir", Backup)).Code);
         Cluster.ControllerFaults.FailImport("registry.redhat.io/3scale-amp2/zync-rhel7:3scale2.7");
+        Assert.Equal(0, (await Ciupgrade("update-prehook")).Code);
         Assert.Equal(4, (await Ciupgrade("patch-imagestreams")).Code);
         Cluster.ControllerFaults.ClearImportFailure("registry.redhat.io/3scale-amp2/zync-rhel7:3scale2.7");
 

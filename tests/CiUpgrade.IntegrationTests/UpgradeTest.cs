@@ -62,7 +62,7 @@ public abstract class UpgradeTest : IAsyncLifetime
 
     protected async Task UpgradeAsync()
     {
-        foreach (var stage in new[] { ["preflight"], ["backup", "--backup-dir", Path.Combine(Dir, "backup")], ["patch-imagestreams"], new[] { "set-release" } })
+        foreach (var stage in new[] { ["preflight"], ["backup", "--backup-dir", Path.Combine(Dir, "backup")], ["update-prehook"], ["patch-imagestreams"], new[] { "set-release" } })
         {
             var (code, output, error) = await Ciupgrade(stage);
             Assert.True(code == 0, $"{stage[0]} exited {code}: {error}\n{output}");

@@ -56,7 +56,7 @@ public sealed class PipelineContractTests : IAsyncLifetime
         Assert.Equal(0, run.Task("verify").ExitCode);
         Assert.Equal("None", run.Task("junit-report").Status);
         Assert.Equal("None", run.Task("rollback").Status);
-        Assert.Equal(("Succeeded", "16", "0", "1"), (run.Results["verify-status"], run.Results["verify-passed"], run.Results["verify-failed"], run.Results["verify-skipped"]));
+        Assert.Equal(("Succeeded", "17", "0", "1"), (run.Results["verify-status"], run.Results["verify-passed"], run.Results["verify-failed"], run.Results["verify-skipped"]));
         var hookRun = Assert.Single(_cluster.HookRuns, r => r.ReplicationController == "system-app-2");
         Assert.Contains("services:create_backend_apis", hookRun.Command[^1], StringComparison.Ordinal);
         var junit = XDocument.Load(Path.Combine(_dir, "workspace", "verify-junit.xml")).Root!.Element("testsuite")!;

@@ -2,6 +2,7 @@ using System.Net.Http;
 using CiUpgrade.Cluster;
 using CiUpgrade.Plans;
 using CiUpgrade.Reporting;
+using CiUpgrade.Rules;
 using CiUpgrade.Stages;
 using CommandLine;
 using CommandLine.Text;
@@ -34,7 +35,7 @@ public static class CliApp
         });
         args = SwitchValues(args);
         var result = parser.ParseArguments<PreflightOptions, BackupOptions, PatchImageStreamsOptions, WaitRolloutsOptions,
-            SetReleaseOptions, VerifyOptions, RollbackOptions, DriftOptions, PlanOptions, DemoOptions, BuildOracleSystemOptions, GateOptions>(args);
+            SetReleaseOptions, VerifyOptions, RollbackOptions, DriftOptions, PlanOptions, DemoOptions, BuildOracleSystemOptions, GateOptions, UpdatePreHookOptions>(args);
         return await result.MapResult(
             (PreflightOptions o) => RunAsync(o, stdout, stderr, c => new PreflightStage(c).RunAsync(NullIfEmpty(o.SystemImage), NullIfEmpty(o.OracleClientDir), NullIfEmpty(o.ResultsDir), ct)),
             (BackupOptions o) => RunAsync(o, stdout, stderr, c => new BackupStage(c).RunAsync(o.BackupDir, NullIfEmpty(o.RunId), o.Databases, ct)),
@@ -45,14 +46,17 @@ public static class CliApp
             (RollbackOptions o) => RunAsync(o, stdout, stderr, c => new RollbackStage(c).RunAsync(o.BackupDir, o.KeepTargetTag, o.NoWait, NullIfEmpty(o.RunId), ct)),
             (DriftOptions o) => RunAsync(o, stdout, stderr, c => new DriftStage(c).RunAsync(o.Junit, NullIfEmpty(o.ResultsDir), InConfigDir(NullIfEmpty(o.ConfigDir), NullIfEmpty(o.Baseline)), o.AllNamespaces, NullIfEmpty(o.Selector), ct)),
             (PlanOptions o) => RunAsync(o, stdout, stderr, c => new PlanStage(c).RunAsync(NullIfEmpty(o.SystemImage), NullIfEmpty(o.OracleClientDir), ct)),
+            (UpdatePreHookOptions o) => RunAsync(o, stdout, stderr, c => new UpdatePreHookStage(c).RunAsync(o.Force, o.DryRun, ct)),
             (BuildOracleSystemOptions o) => RunAsync(o, stdout, stderr, c => new BuildOracleSystemStage(c).RunAsync(NullIfEmpty(o.OracleClientDir), o.Force, o.NoWait, ct)),
             (DemoOptions o) => Guard(stderr, () => DemoStage.RunAsync(o, stdout, stderr, ct)),
             (GateOptions o) => Guard(stderr, () => Task.FromResult((int)GateStage.Run(o, stdout))),
             errors => Task.FromResult(Usage(result, errors.ToList(), stdout, stderr)));
     }
 
-    private static Task<int> RunAsync(ClusterOptions options, TextWriter stdout, TextWriter stderr, Func<StageContext, Task<ExitCode>> stage) =>
-        Guard(stderr, async () =>
+    private static Task<int> RunAsync(ClusterOptions options, TextWriter stdout, TextWriter stderr, Func<StageContext, Task<ExitCode>> stage)
+    {
+        var secrets = new SecretMask();
+        return Guard(stderr, async () =>
         {
             // Tekton passes every flag, empty when unused: an empty value means "not given".
             options.Kubeconfig = NullIfEmpty(options.Kubeconfig);
@@ -73,15 +77,22 @@ public static class CliApp
                 throw new UpgradeException(ExitCode.WrongClusterState, wrongTarget);
             }
 
+            if (plan.PreHook is { } hook)
+            {
+                // The hook command carries the master access token (the 2.6 template bakes it in): never print its value.
+                secrets.AddFilter(text => Rules.PreHookCommand.Mask(text, hook));
+            }
+
             var (config, ns) = ClusterConnection.Resolve(options.Kubeconfig, options.Context, options.Namespace);
             var counter = new RequestCounter();
             using var kube = ClusterConnection.CreateClient(config, counter);
-            var context = new StageContext(new OpenShiftClient(kube, ns, counter), plan, new Reporter(stdout, options.Output == "json", TimeProvider.System), TimeProvider.System, timeout)
+            var context = new StageContext(new OpenShiftClient(kube, ns, counter), plan, new Reporter(stdout, options.Output == "json", TimeProvider.System, secrets), TimeProvider.System, timeout)
             {
                 RetryFailures = !options.NoRetry,
             };
             return (int)await stage(context);
-        });
+        }, secrets);
+    }
 
     /// <summary>
     /// `--databases=true|false`: a Tekton Task can only pass a param's value, never leave an argument out, so the
@@ -98,22 +109,23 @@ public static class CliApp
     internal static string? InConfigDir(string? configDir, string? path) =>
         configDir is null || path is null || Path.IsPathRooted(path) ? path : Path.Combine(configDir, path);
 
-    private static async Task<int> Guard(TextWriter stderr, Func<Task<int>> run)
+    private static async Task<int> Guard(TextWriter stderr, Func<Task<int>> run, SecretMask? secrets = null)
     {
+        var mask = secrets ?? new SecretMask();
         try
         {
             return await run();
         }
         catch (UpgradeException e)
         {
-            await stderr.WriteLineAsync($"error: {e.Message}");
-            Debug(stderr, e);
+            await stderr.WriteLineAsync($"error: {mask.Apply(e.Message)}");
+            Debug(stderr, e, mask);
             return (int)e.ExitCode;
         }
         catch (HttpRequestException e)
         {
-            await stderr.WriteLineAsync($"error: cannot reach the API server: {e.Message} (check --kubeconfig/--context and the network)");
-            Debug(stderr, e);
+            await stderr.WriteLineAsync($"error: cannot reach the API server: {mask.Apply(e.Message)} (check --kubeconfig/--context and the network)");
+            Debug(stderr, e, mask);
             return (int)ExitCode.ClusterUnreachable;
         }
         catch (OperationCanceledException)
@@ -125,17 +137,17 @@ public static class CliApp
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            await stderr.WriteLineAsync($"error: unexpected error: {e.Message} (set CIUPGRADE_DEBUG=1 for details)");
-            Debug(stderr, e);
+            await stderr.WriteLineAsync($"error: unexpected error: {mask.Apply(e.Message)} (set CIUPGRADE_DEBUG=1 for details)");
+            Debug(stderr, e, mask);
             return (int)ExitCode.BadInput;
         }
     }
 
-    private static void Debug(TextWriter stderr, Exception e)
+    private static void Debug(TextWriter stderr, Exception e, SecretMask mask)
     {
         if (Environment.GetEnvironmentVariable("CIUPGRADE_DEBUG") == "1")
         {
-            stderr.WriteLine(e.ToString());
+            stderr.WriteLine(mask.Apply(e.ToString()));
         }
     }
 

@@ -214,6 +214,20 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
         return list.Items.ToList();
     }
 
+    /// <summary>
+    /// GET pods/{name}/log of one container, at most the last <paramref name="tailLines"/> lines and
+    /// <paramref name="limitBytes"/> bytes (both enforced by the server, so a huge log is never transferred).
+    /// </summary>
+    public async Task<string> ReadPodLogAsync(string pod, string container, int tailLines, int limitBytes, CancellationToken ct)
+    {
+        using var stream = await CallAsync("get pods/log", "pods/log", string.Empty, () =>
+            kube.CoreV1.ReadNamespacedPodLogAsync(pod, Namespace, container: container, tailLines: tailLines, limitBytes: limitBytes, cancellationToken: ct));
+        using var reader = new StreamReader(stream);
+        var buffer = new char[limitBytes];
+        var read = await reader.ReadBlockAsync(buffer.AsMemory(), ct);
+        return new string(buffer, 0, read);
+    }
+
     public async Task<V1ConfigMap?> GetConfigMapAsync(string name, CancellationToken ct) =>
         await OrNullAsync(() => CallAsync("get configmaps", "configmaps", string.Empty, () => kube.CoreV1.ReadNamespacedConfigMapAsync(name, Namespace, cancellationToken: ct)));
 
@@ -314,7 +328,7 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
         await OrNullAsync(() => CallAsync("get namespaces", "namespaces", string.Empty, () => kube.CoreV1.ReadNamespaceAsync(Namespace, cancellationToken: ct))) is not null;
 
     /// <summary>SelfSubjectAccessReview: may the current user do this? (allowed to every authenticated user).</summary>
-    public async Task<bool> CanIAsync(string verb, string group, string resource, CancellationToken ct)
+    public async Task<bool> CanIAsync(string verb, string group, string resource, CancellationToken ct, string? name = null)
     {
         var parts = resource.Split('/', 2);
         var review = new V1SelfSubjectAccessReview
@@ -330,6 +344,7 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
                     Group = group,
                     Resource = parts[0],
                     Subresource = parts.Length > 1 ? parts[1] : null,
+                    Name = name,
                 },
             },
         };

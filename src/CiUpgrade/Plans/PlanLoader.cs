@@ -119,8 +119,30 @@ public static partial class PlanLoader
             Bad("verify", "must list at least one DeploymentConfig to verify");
         }
 
-        return new UpgradePlan(source, target, releaseSetting, oracleSetting, streams, checks);
+        PreHookSetting? preHook = null;
+        if (doc.PreHook is { } h)
+        {
+            var key = Required(h.Key, "preHook.key");
+            if (!EnvName().IsMatch(key))
+            {
+                Bad("preHook.key", $"\"{key}\" is not an environment variable name");
+            }
+
+            IReadOnlyList<string> Command(List<string>? command, string field) =>
+                command is { Count: > 0 } && command.All(c => c is not null) ? command : throw new UpgradeException(ExitCode.BadInput, $"{origin}: {field}: must list the command and its arguments");
+            preHook = new PreHookSetting(Name(h.DeploymentConfig, "preHook.deploymentConfig"), Name(h.Secret, "preHook.secret"), key,
+                Command(h.Source, "preHook.source"), Command(h.Target, "preHook.target"));
+            if (preHook.Source.SequenceEqual(preHook.Target, StringComparer.Ordinal))
+            {
+                Bad("preHook.target", "must differ from preHook.source");
+            }
+        }
+
+        return new UpgradePlan(source, target, releaseSetting, oracleSetting, streams, checks, preHook);
     }
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex EnvName();
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
     private static partial Regex Dns1123();
@@ -143,6 +165,21 @@ public static partial class PlanLoader
         public List<StreamDocument>? ImageStreams { get; set; }
 
         public List<VerifyDocument>? Verify { get; set; }
+
+        public PreHookDocument? PreHook { get; set; }
+    }
+
+    private sealed class PreHookDocument
+    {
+        public string? DeploymentConfig { get; set; }
+
+        public string? Secret { get; set; }
+
+        public string? Key { get; set; }
+
+        public List<string>? Source { get; set; }
+
+        public List<string>? Target { get; set; }
     }
 
     private sealed class ReleaseDocument

@@ -7,10 +7,21 @@ public sealed record UpgradePlan(
     ReleaseSetting Release,
     OracleSetting Oracle,
     IReadOnlyList<ImageStreamStep> ImageStreams,
-    IReadOnlyList<VerifyCheck> Verify);
+    IReadOnlyList<VerifyCheck> Verify,
+    PreHookSetting? PreHook = null);
 
 /// <summary>The env var on a DC that shows the installed release (runbook step 8).</summary>
 public sealed record ReleaseSetting(string DeploymentConfig, string Env, string? ConfigMap);
+
+/// <summary>
+/// Step 2.2 of the guide: the pre-deployment hook of <see cref="DeploymentConfig"/> that migrates the data, as the
+/// source and target releases' commands, where <see cref="Placeholder"/> stands for key <see cref="Key"/> of secret
+/// <see cref="Secret"/> (the master access token).
+/// </summary>
+public sealed record PreHookSetting(string DeploymentConfig, string Secret, string Key, IReadOnlyList<string> Source, IReadOnlyList<string> Target)
+{
+    public string Placeholder => "${" + Key + "}";
+}
 
 /// <summary>How an Oracle-backed system builds its amp-system image.</summary>
 public sealed record OracleSetting(string BuildConfig, string ImageStream);

@@ -6,10 +6,14 @@ namespace CiUpgrade.Reporting;
 /// What a stage tells the person reading the Tekton log: one line per event. In text mode
 /// `[stage] message`; in JSON mode one object per line (`time`, `stage`, `event`, `message`, and extra fields).
 /// </summary>
-public sealed class Reporter(TextWriter output, bool json, TimeProvider time)
+public sealed class Reporter(TextWriter output, bool json, TimeProvider time, SecretMask? secrets = null)
 {
+    /// <summary>Secrets of this run: every message and field is masked with it before it is written.</summary>
+    public SecretMask Secrets { get; } = secrets ?? new SecretMask();
+
     public void Event(string stage, string kind, string message, IReadOnlyDictionary<string, string>? fields = null)
     {
+        message = Secrets.Apply(message);
         if (json)
         {
             var line = new JsonObject
@@ -21,7 +25,7 @@ public sealed class Reporter(TextWriter output, bool json, TimeProvider time)
             };
             foreach (var (key, value) in fields ?? new Dictionary<string, string>())
             {
-                line[key] = value;
+                line[key] = Secrets.Apply(value);
             }
 
             output.WriteLine(line.ToJsonString());

@@ -32,6 +32,10 @@ public static class DriftCheck
 
         var release = ReleaseCheck.Check(plan, state);
         results.Add(release.Outcome == CheckOutcome.Failed ? release with { Message = $"{release.DeploymentConfig}: {release.Message}" } : release);
+        if (plan.PreHook is { } hook && PreHookCheck.Check(plan, state.DeploymentConfigs.GetValueOrDefault(hook.DeploymentConfig)) is { } hookResult)
+        {
+            results.Add(hookResult);
+        }
 
         foreach (var j in judgements.Where(j => j.Skipped is null && state.DeploymentConfigs.ContainsKey(j.DeploymentConfig)))
         {

@@ -98,4 +98,17 @@ public static class RollbackPatch
         ["from"] = new JsonObject { ["kind"] = (string?)tag["from"]?["kind"], ["name"] = (string?)tag["from"]?["name"] },
         ["annotations"] = new JsonObject { [ImageStreamTagPatch.DisplayNameAnnotation] = (string?)tag["annotations"]?[ImageStreamTagPatch.DisplayNameAnnotation] },
     };
+
+    /// <summary>The pre hook command back to the backup's (guarded like update-prehook's patch); nothing when it matches or the backup has none.</summary>
+    public static JsonArray ForPreHook(DeploymentConfig current, JsonObject backup)
+    {
+        var strategy = backup["spec"]?["strategy"];
+        var parameters = (string?)strategy?["type"] == "Recreate" ? strategy?["recreateParams"] : strategy?["rollingParams"];
+        if (parameters?["pre"]?["execNewPod"]?["command"] is not JsonArray saved || PreHookCommand.PathFor(current) is null)
+        {
+            return [];
+        }
+
+        return PreHookCommand.Patch(current, saved.Select(c => (string?)c ?? string.Empty).ToList());
+    }
 }

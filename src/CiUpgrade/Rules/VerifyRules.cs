@@ -13,5 +13,6 @@ public static class VerifyRules
         plan.Verify.Select(check => DeploymentConfigRules.Judge(plan, check, state)).ToList();
 
     public static IReadOnlyList<DigestResult> Check(UpgradePlan plan, NamespaceState state) =>
-        [.. Judge(plan, state).Select(j => j.AsTestcase()), ReleaseCheck.Check(plan, state)];
+        [.. Judge(plan, state).Select(j => j.AsTestcase()), ReleaseCheck.Check(plan, state),
+            .. plan.PreHook is { } hook && PreHookCheck.Check(plan, state.DeploymentConfigs.GetValueOrDefault(hook.DeploymentConfig)) is { } hookCase ? [hookCase] : Array.Empty<DigestResult>()];
 }

@@ -30,6 +30,7 @@ public static class DemoStage
         [
             ["preflight", .. common],
             ["backup", "--backup-dir", backupDir, .. common],
+            ["update-prehook", .. common],
             ["patch-imagestreams", .. common],
             ["set-release", .. common],
             ["verify", "--junit", options.Junit, .. common],

@@ -32,11 +32,19 @@ public sealed class DriftStage(StageContext context)
                 : $"namespace {context.Namespace} holds no 3scale install: DeploymentConfig {release.DeploymentConfig} not found (check -n/--namespace)");
         }
 
+        if (!allNamespaces)
+        {
+            // A pre-hook failure shows the command: mask the install's token in any form when these credentials may read it.
+            await PreHookToken.MaskIfReadableAsync(context, context.Plan.PreHook, ct);
+        }
+
         var suites = new List<(string, string, IReadOnlyList<DigestResult>)>();
         foreach (var state in await new InstallStateReader(context).ReadAsync(installs, dcs, streams, allNamespaces, ct))
         {
             var ns = state.Namespace;
-            var results = DriftCheck.Check(context.Plan, state, baseline?.Namespace == ns ? baseline.Images : null);
+            var secrets = context.Reporter.Secrets;
+            var results = DriftCheck.Check(context.Plan, state, baseline?.Namespace == ns ? baseline.Images : null)
+                .Select(r => r with { Message = secrets.Apply(r.Message), Problems = r.Problems.Select(secrets.Apply).ToList() }).ToList();
             foreach (var item in results.Where(r => r.Outcome == CheckOutcome.Failed))
             {
                 context.Reporter.Event(Stage, "drift", $"{ns}: {item.Message}", new Dictionary<string, string> { ["namespace"] = ns, ["check"] = item.DeploymentConfig });

@@ -32,6 +32,7 @@ public sealed class PatchImageStreamsStage(StageContext context)
         var tagger = new ImageStreamTagger(context, Stage);
         foreach (var step in InstallInspection.ApplicableStreams(plan, snapshot.DeploymentConfigNames))
         {
+            await RequireTargetHookAsync(step, snapshot, systemImage, oracleBuild is not null, dryRun, ct);
             if (oracleBuild is not null && step.Name == plan.Oracle.ImageStream)
             {
                 await oracleBuild.RunAsync(oracleClientDir, false, noWait, dryRun, ct);
@@ -63,4 +64,38 @@ public sealed class PatchImageStreamsStage(StageContext context)
         context.Reporter.Event(Stage, "done", dryRun ? "dry run: nothing was changed" : $"every image stream of the plan has its {plan.Target} and latest tags");
         return ExitCode.Success;
     }
+
+    /// <summary>
+    /// The stream whose rollout runs the pre hook (amp-system → system-app) must not start while the hook is not the
+    /// target's: that rollout is the one that must run the migration, on the new image. (The other order fails too:
+    /// the target's tasks do not exist on the source image, and with failurePolicy Retry the hook retries until the
+    /// rollout times out.) Checked only when the stream still needs its patch or an Oracle rebuild.
+    /// </summary>
+    private async Task RequireTargetHookAsync(ImageStreamStep step, InstallSnapshot snapshot, string? systemImage, bool rebuild, bool dryRun, CancellationToken ct)
+    {
+        var plan = context.Plan;
+        if (plan.PreHook is not { } hook || !step.Triggers.Contains(hook.DeploymentConfig)
+            || !snapshot.DeploymentConfigs.TryGetValue(hook.DeploymentConfig, out var dc)
+            || (!rebuild && snapshot.Streams.TryGetValue(step.Name, out var stream)
+                && ImageStreamTagPatch.For(stream, step, plan.Target, step.Name == plan.Oracle.ImageStream ? systemImage : null).Count == 0))
+        {
+            return;
+        }
+
+        var token = await PreHookToken.ReadAsync(context, hook, ct);
+        if (PreHookCommand.Current(dc) is not { } current || !current.SequenceEqual(PreHookCommand.Render(hook.Target, hook, token), StringComparer.Ordinal))
+        {
+            var why = $"{step.Name} rolls {hook.DeploymentConfig} out, and that rollout must run the {plan.Target} migration on the {plan.Target} image";
+            if (dryRun)
+            {
+                // A dry run shows the patches as they will be once the stages before ran; it says what the real run needs.
+                context.Reporter.Event(Stage, "warning", $"{hook.DeploymentConfig}'s pre hook is not the {plan.Target} command yet: the real run refuses {step.Name} until `ciupgrade update-prehook` has run ({why})");
+                return;
+            }
+
+            throw new UpgradeException(ExitCode.WrongClusterState,
+                $"{hook.DeploymentConfig}'s pre hook is not the {plan.Target} command yet: run `ciupgrade update-prehook` first, nothing was changed ({why})");
+        }
+    }
 }
+

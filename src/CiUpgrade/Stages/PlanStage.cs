@@ -22,7 +22,7 @@ public sealed class PlanStage(StageContext context)
         IReadOnlyList<UpgradeException> problems;
         try
         {
-            problems = await new PreflightStage(context with { Reporter = new Reporting.Reporter(TextWriter.Null, false, context.Time) }).ProblemsAsync(systemImage, oracleClientDir, null, ct);
+            problems = await new PreflightStage(context with { Reporter = new Reporting.Reporter(TextWriter.Null, false, context.Time, context.Reporter.Secrets) }).ProblemsAsync(systemImage, oracleClientDir, null, ct);
         }
         catch (UpgradeException e)
         {
@@ -43,6 +43,27 @@ public sealed class PlanStage(StageContext context)
         var snapshot = await InstallSnapshot.ReadAsync(context, ct);
         _validate = await context.ServerValidatesDryRunAsync(Stage, ct);
         var step = 0;
+        if (plan.PreHook is { } hook && snapshot.DeploymentConfigs.GetValueOrDefault(hook.DeploymentConfig) is { } hookDc && PreHookCommand.PathFor(hookDc) is not null)
+        {
+            // update-prehook: a strategy-only change, so it rolls nothing out (the token is shown as ***).
+            string? token = null;
+            try
+            {
+                token = await PreHookToken.ReadAsync(context, hook, ct);
+            }
+            catch (UpgradeException)
+            {
+                // Already reported as a preflight problem.
+            }
+
+            if (token is not null)
+            {
+                var ops = PreHookCommand.Patch(hookDc, PreHookCommand.Render(hook.Target, hook, token));
+                await ReportAsync(++step, "deploymentconfigs", hookDc.Metadata.Name, ops, [],
+                    () => context.Client.PatchDeploymentConfigAsync(hookDc.Metadata.Name, ops, true, ct));
+            }
+        }
+
         foreach (var stream in InstallInspection.ApplicableStreams(plan, snapshot.DeploymentConfigNames))
         {
             var current = snapshot.Streams.GetValueOrDefault(stream.Name);

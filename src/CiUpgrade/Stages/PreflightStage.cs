@@ -57,7 +57,28 @@ public sealed class PreflightStage(StageContext context)
                 $"missing permissions in namespace {context.Namespace}: {string.Join(", ", missing)} — bind the Role in tekton/rbac to the service account")];
         }
 
-        report.Event(Stage, "permissions", $"all {RequiredPermissions.Count} permissions the stages need are granted");
+        if (plan.PreHook is { } hookPermissions)
+        {
+            // update-prehook reads one secret (the Role grants it by resourceNames); a failed hook's log is read for the report.
+            var missingHook = new List<string>();
+            if (!await context.Client.CanIAsync("get", string.Empty, "secrets", ct, hookPermissions.Secret))
+            {
+                missingHook.Add($"get secrets (name {hookPermissions.Secret})");
+            }
+
+            if (!await context.Client.CanIAsync("get", string.Empty, "pods/log", ct))
+            {
+                missingHook.Add("get pods/log");
+            }
+
+            if (missingHook.Count > 0)
+            {
+                return [new UpgradeException(ExitCode.ClusterUnreachable,
+                    $"missing permissions in namespace {context.Namespace}: {string.Join(", ", missingHook)} — bind the Role in tekton/rbac to the service account")];
+            }
+        }
+
+        report.Event(Stage, "permissions", $"all {RequiredPermissions.Count + (plan.PreHook is null ? 0 : 2)} permissions the stages need are granted");
         var snapshot = await InstallSnapshot.ReadAsync(context, ct);
         var problems = new List<UpgradeException>();
         var alreadyUpgraded = snapshot.Release == plan.Target;
@@ -71,6 +92,11 @@ public sealed class PreflightStage(StageContext context)
         {
             // The standard amp-system patch would drop the Oracle client: the image is rebuilt in the cluster instead.
             problems.AddRange(await OracleProblemsAsync(oracleClientDir, ct));
+        }
+
+        if (plan.PreHook is { } hook && snapshot.DeploymentConfigs.GetValueOrDefault(hook.DeploymentConfig) is { } hookDc)
+        {
+            problems.AddRange(await PreHookProblemsAsync(hook, hookDc, ct));
         }
 
         var streams = InstallInspection.ApplicableStreams(plan, snapshot.DeploymentConfigNames);
@@ -155,6 +181,43 @@ public sealed class PreflightStage(StageContext context)
             Rules.OracleBuildAction.Follow => $"Oracle system build {build!.Metadata.Name} is running; patch-imagestreams will follow it",
             _ => $"Oracle-backed: patch-imagestreams will rebuild {context.Plan.Oracle.ImageStream} with the client files in {oracleClientDir}",
         });
+        return [];
+    }
+
+    /// <summary>Step 2.2: the token is there and not empty, and the hook is the source's or the target's command.</summary>
+    private async Task<IReadOnlyList<UpgradeException>> PreHookProblemsAsync(Plans.PreHookSetting hook, Cluster.Models.DeploymentConfig dc, CancellationToken ct)
+    {
+        string token;
+        try
+        {
+            token = await PreHookToken.ReadAsync(context, hook, ct);
+        }
+        catch (UpgradeException e)
+        {
+            return [e];
+        }
+
+        var plan = context.Plan;
+        var current = PreHookCommand.Current(dc);
+        var source = PreHookCommand.Render(hook.Source, hook, token);
+        var target = PreHookCommand.Render(hook.Target, hook, token);
+        switch (PreHookCommand.Classify(current, source, target))
+        {
+            case PreHookState.Missing:
+                return [new UpgradeException(ExitCode.WrongClusterState,
+                    $"{hook.DeploymentConfig} has no execNewPod pre hook in spec.strategy: restore it from the {plan.Target} template, then rerun")];
+            case PreHookState.Customised:
+                context.Reporter.Event(Stage, "warning",
+                    $"{hook.DeploymentConfig}'s pre hook command is customised ({PreHookCommand.Difference(current!, source, hook)}): update-prehook will refuse it; merge your change into the {plan.Target} command, or run `ciupgrade update-prehook --force`");
+                break;
+            case PreHookState.Source:
+                context.Reporter.Event(Stage, "prehook", $"{hook.DeploymentConfig}'s pre hook is the {plan.Source} command; update-prehook sets the {plan.Target} migration ({hook.Key} from secret {hook.Secret}, present)");
+                break;
+            default:
+                context.Reporter.Event(Stage, "prehook", $"{hook.DeploymentConfig}'s pre hook is already the {plan.Target} command");
+                break;
+        }
+
         return [];
     }
 

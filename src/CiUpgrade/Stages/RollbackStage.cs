@@ -28,6 +28,18 @@ public sealed class RollbackStage(StageContext context)
                 $"rollback does not restore an Oracle-backed system image (BuildConfig {context.Plan.Oracle.BuildConfig} pushes {context.Plan.Oracle.ImageStream}:latest): nothing was changed; tag the image recorded in {chosen} back onto {context.Plan.Oracle.ImageStream}:latest and point the BuildConfig at {context.Plan.Oracle.ImageStream}:{context.Plan.Source} by hand");
         }
 
+        // The patches show the hook command as it is, which may carry the token in any form: mask its value when readable.
+        await PreHookToken.MaskIfReadableAsync(context, context.Plan.PreHook, ct);
+
+        // The hook first: restoring the tags rolls system-app out on the source image, and the target's hook would run
+        // the target's migration tasks there, which fail (and, under failurePolicy Retry, retry until the rollout times out).
+        if (context.Plan.PreHook is { } hook && dcs.GetValueOrDefault(hook.DeploymentConfig) is { } savedHookDc)
+        {
+            await PatchAsync("deploymentconfigs", hook.DeploymentConfig, () => context.Client.GetDeploymentConfigAsync(hook.DeploymentConfig, ct),
+                d => RollbackPatch.ForPreHook(d, savedHookDc),
+                ops => context.Client.PatchDeploymentConfigAsync(hook.DeploymentConfig, ops, false, ct));
+        }
+
         foreach (var step in context.Plan.ImageStreams)
         {
             if (streams.GetValueOrDefault(step.Name) is not { } saved)

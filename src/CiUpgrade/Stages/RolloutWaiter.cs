@@ -95,6 +95,14 @@ public sealed class RolloutWaiter(StageContext context, string stage)
                 }
             }
 
+            foreach (var name in pending.Where(_verdicts.ContainsKey))
+            {
+                if (await new PreHookReport(context).FailureAsync(name, _verdicts[name].Version, true, ct) is { } hook)
+                {
+                    _podReasons[name] = hook;
+                }
+            }
+
             var stuck = string.Join("; ", pending.Order(StringComparer.Ordinal).Select(n =>
                 $"{n}: {(_verdicts.TryGetValue(n, out var v) ? v.Message : "no status seen")}{(_podReasons.TryGetValue(n, out var r) ? " — " + r : string.Empty)}"));
             throw new UpgradeException(ExitCode.RolloutFailed,
@@ -171,6 +179,13 @@ public sealed class RolloutWaiter(StageContext context, string stage)
                 {
                     _podReasons[name] = podReason;
                 }
+                else if (verdict.RcPhase is "Running" && verdict.Ready == 0 && await new PreHookReport(context).FailureAsync(name, verdict.Version, false, ct) is { } hookReason
+                    && _podReasons.GetValueOrDefault(name) != hookReason)
+                {
+                    // A hook under failurePolicy Retry keeps being restarted: show each new failure while waiting.
+                    _podReasons[name] = hookReason;
+                    context.Reporter.Event(stage, "hook", $"{name}: {hookReason}", new Dictionary<string, string> { ["deploymentConfig"] = name });
+                }
 
                 var now = context.Time.GetUtcNow();
                 if (!_lastProgress.TryGetValue(name, out var last) || now - last.At >= ProgressInterval || last.Message != verdict.Message)
@@ -188,6 +203,12 @@ public sealed class RolloutWaiter(StageContext context, string stage)
     /// <summary>Why the latest deployment failed: a failed hook pod (with its logs to read), else the new pods' waiting reason.</summary>
     private async Task<string?> CauseAsync(string name, RolloutVerdict verdict, CancellationToken ct)
     {
+        // A failed pre hook of the latest version: its reason, last exit and the end of its log (bounded).
+        if (await new PreHookReport(context).FailureAsync(name, verdict.Version, true, ct) is { } hookReport)
+        {
+            return hookReport;
+        }
+
         if (verdict.FailedDeployment is { } rc)
         {
             var deployerPods = await context.Client.ListPodsAsync($"openshift.io/deployer-pod-for.name={rc}", ct);

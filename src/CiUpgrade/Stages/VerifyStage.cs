@@ -18,7 +18,9 @@ public sealed class VerifyStage(StageContext context)
         var dcs = (await context.Client.ListDeploymentConfigsAsync(ct)).Items;
         var streams = (await context.Client.ListImageStreamsAsync(ct)).Items;
         var state = (await new InstallStateReader(context).ReadAsync([context.Namespace], dcs, streams, false, ct))[0];
-        var results = VerifyRules.Check(context.Plan, state);
+        // The pre-hook testcase may show the hook command, which may carry the token in any form: mask its value too when readable.
+        await PreHookToken.MaskIfReadableAsync(context, context.Plan.PreHook, ct);
+        var results = VerifyRules.Check(context.Plan, state).Select(Masked).ToList();
         var elapsed = context.Time.GetUtcNow() - started;
         foreach (var r in results)
         {
@@ -38,4 +40,7 @@ public sealed class VerifyStage(StageContext context)
         context.Reporter.Event(Stage, "summary", $"{counts["passed"]} passed, {counts["failed"]} failed, {counts["skipped"]} skipped; JUnit report: {junitPath}");
         return counts["status"] == "Succeeded" ? ExitCode.Success : ExitCode.VerificationFailed;
     }
+
+    private DigestResult Masked(DigestResult r) =>
+        r with { Message = context.Reporter.Secrets.Apply(r.Message), Problems = r.Problems.Select(context.Reporter.Secrets.Apply).ToList() };
 }

@@ -14,6 +14,9 @@ public sealed class DeploymentConfigSpec
     [JsonPropertyName("triggers")]
     public IList<DeploymentTriggerPolicy>? Triggers { get; set; }
 
+    [JsonPropertyName("strategy")]
+    public DeploymentStrategy? Strategy { get; set; }
+
     [JsonPropertyName("template")]
     public V1PodTemplateSpec? Template { get; set; }
 }

@@ -146,7 +146,8 @@ public sealed class GateTests : UpgradeTest
 
         Assert.Equal(1, code);
         var suite = XDocument.Load(junit).Root!.Element("testsuite")!;
-        var dcs = suite.Elements("testcase").Where(t => t.Element("skipped") is null).ToList();
+        // The pre-hook testcase passes: the later plan keeps the 2.7 hook command.
+        var dcs = suite.Elements("testcase").Where(t => t.Element("skipped") is null && (string?)t.Attribute("name") != "pre-hook").ToList();
         Assert.Equal(16, dcs.Count); // 15 DCs and the release
         Assert.All(dcs, t => Assert.NotNull(t.Element("failure")));
         Assert.StartsWith("amp-system:2.8 does not exist", FailureMessage(suite, "system-app"), StringComparison.Ordinal);

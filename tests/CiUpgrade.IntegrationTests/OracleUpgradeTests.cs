@@ -64,6 +64,7 @@ public class OracleUpgradeTests : UpgradeTest
     {
         // The 2.7 rebuild failed: amp-system:2.7 is imported, but latest (and so every system DC) still holds build 1's image, built on 2.6.
         Cluster.ControllerFaults.FailBuild(Ns, Bc);
+        Assert.Equal(0, (await Ciupgrade("update-prehook")).Code);
         var (code, _, error) = await Ciupgrade("patch-imagestreams", "--oracle-client-dir", OracleClientDir());
         Assert.True(code == 5, error);
 
@@ -145,11 +146,11 @@ public class OracleUpgradeTests : UpgradeTest
         var (code, output, error) = await Ciupgrade("plan", "--oracle-client-dir", dir);
 
         Assert.True(code == 0, error + output);
-        Assert.Contains("1. imagestreams/amp-system: JSON patch", output, StringComparison.Ordinal);
-        Assert.DoesNotContain("\"name\":\"latest\"", output.Split('\n').Single(l => l.Contains("1. imagestreams/amp-system", StringComparison.Ordinal)), StringComparison.Ordinal);
-        Assert.Contains($"2. buildconfigs/{Bc}: JSON patch", output, StringComparison.Ordinal);
+        Assert.Contains("2. imagestreams/amp-system: JSON patch", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"name\":\"latest\"", output.Split('\n').Single(l => l.Contains("2. imagestreams/amp-system", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.Contains($"3. buildconfigs/{Bc}: JSON patch", output, StringComparison.Ordinal);
         Assert.Contains("amp-system:2.7", output, StringComparison.Ordinal);
-        Assert.Contains($"3. buildconfigs/{Bc}/instantiatebinary: binary build from {dir}; rolls out: system-app", output, StringComparison.Ordinal);
+        Assert.Contains($"4. buildconfigs/{Bc}/instantiatebinary: binary build from {dir}; rolls out: system-app", output, StringComparison.Ordinal);
         await Cluster.WaitForIdleAsync(Timeout);
         Assert.Equal(before, Cluster.Registry.Store.CurrentResourceVersion);
     }

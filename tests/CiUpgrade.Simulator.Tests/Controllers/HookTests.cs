@@ -25,6 +25,7 @@ public sealed class HookTests : ClusterTest
 
     private async Task RolloutAsync()
     {
+        await Cluster.WaitForIdleAsync(Timeout);
         using var api = Api();
         var (code, body, _) = await api.SendAsync(HttpMethod.Post, $"/apis/apps.openshift.io/v1/namespaces/{Ns}/deploymentconfigs/system-app/instantiate",
             """{"kind":"DeploymentRequest","apiVersion":"apps.openshift.io/v1","name":"system-app","latest":true,"force":true}""");

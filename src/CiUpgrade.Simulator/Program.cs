@@ -11,6 +11,8 @@ var timing = "demo";
 var copies = 1;
 var serverVersion = "3.11";
 long? dumpSize = null;
+string? stateDir = null;
+var faults = new List<(string Spec, Action<SimulatedCluster> Apply)>();
 for (var i = 0; i < args.Length; i++)
 {
     string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -26,8 +28,15 @@ for (var i = 0; i < args.Length; i++)
             case "--namespaces": copies = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
             case "--server-version": serverVersion = Next(); break;
             case "--database-dump-size": dumpSize = long.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+            case "--state-dir": stateDir = Next(); break;
+            case "--fault": var spec = Next(); faults.Add((spec, CiUpgrade.Simulator.Faults.FaultKnobs.Parse(spec))); break;
             case "--help" or "-h":
-                Console.WriteLine("usage: CiUpgrade.Simulator --namespace NS --kubeconfig-out FILE [--port 0] [--seed 3scale-2.6[,oracle][,no-optional][,postgresql]] [--timing fast|demo|real] [--server-version 3.11|4.x] [--database-dump-size BYTES: what each database pod's dump streams] [--namespaces N: seed NS-0 .. NS-(N-1) instead of NS]");
+                Console.WriteLine("usage: CiUpgrade.Simulator --namespace NS --kubeconfig-out FILE [--port 0] [--seed 3scale-2.6[,oracle][,no-optional][,postgresql]] [--timing fast|demo|real] [--server-version 3.11|4.x] [--database-dump-size BYTES: what each database pod's dump streams] [--namespaces N: seed NS-0 .. NS-(N-1) instead of NS] [--state-dir DIR: keep the cluster's state there and resume it on the next start] [--fault NAME[=VALUE]]... (fault knobs, also POST /simulator/faults:)");
+                foreach (var knob in CiUpgrade.Simulator.Faults.FaultKnobs.All)
+                {
+                    Console.WriteLine($"  {(knob.Usage.Length == 0 ? knob.Name : knob.Name + "=" + knob.Usage)}: {knob.Help}");
+                }
+
                 return 0;
             default: throw new ArgumentException($"unknown flag {args[i]} (see --help)");
         }
@@ -53,6 +62,7 @@ try
     options = new SimulatedClusterOptions
     {
         Port = port, Timing = ControllerTiming.Parse(timing), Seeds = seeds, ServerVersion = CiUpgrade.Simulator.Api.ServerVersion.Parse(serverVersion),
+        StateDirectory = stateDir,
     };
 }
 catch (ArgumentException e)
@@ -88,6 +98,16 @@ if (dumpSize is { } size)
 }
 
 Console.WriteLine($"simulated OpenShift {cluster.ServerVersion} API at {cluster.BaseUri.ToString().TrimEnd('/')} (namespace {ns}); kubeconfig written to {kubeconfig}");
+if (cluster.Restored)
+{
+    Console.WriteLine($"state resumed from {stateDir}");
+}
+
+foreach (var (spec, apply) in faults)
+{
+    apply(cluster);
+    Console.WriteLine($"fault {spec} applied (more: POST {cluster.BaseUri.ToString().TrimEnd('/')}{CiUpgrade.Simulator.Api.ControlEndpoint.Path} with the kubeconfig's token)");
+}
 try
 {
     await Task.Delay(Timeout.Infinite, stop.Token);

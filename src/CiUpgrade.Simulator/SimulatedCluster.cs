@@ -19,6 +19,8 @@ public sealed class SimulatedCluster : IAsyncDisposable
     private readonly ApiServer _server;
     private readonly ControllerManager? _controllers;
     private readonly AccessControl _access;
+    private readonly CancellationTokenSource _stopSaving = new();
+    private Task _saver = Task.CompletedTask;
 
     private SimulatedCluster(ApiServer server, ResourceRegistry registry, AccessControl access, ControllerManager? controllers,
         ControllerFaults controllerFaults, HttpFaults httpFaults, string adminToken)
@@ -64,8 +66,10 @@ public sealed class SimulatedCluster : IAsyncDisposable
 
     public static async Task<SimulatedCluster> StartAsync(SimulatedClusterOptions options, CancellationToken cancellationToken = default)
     {
-        var registry = new ResourceRegistry(new ObjectStore(), OpenShiftResources.All(options.ServerVersion));
-        foreach (var (ns, seed) in options.Seeds)
+        var state = options.StateDirectory is { } directory ? new StateDirectory(directory) : null;
+        var restored = state?.HasStore == true;
+        var registry = new ResourceRegistry(restored ? state!.LoadStore() : new ObjectStore(), OpenShiftResources.All(options.ServerVersion));
+        foreach (var (ns, seed) in restored ? [] : options.Seeds)
         {
             ThreeScaleSeed.Seed(registry, ns, seed);
         }
@@ -73,12 +77,44 @@ public sealed class SimulatedCluster : IAsyncDisposable
         var controllerFaults = new ControllerFaults();
         var controllers = options.StartControllers ? new ControllerManager(registry, options.Timing, controllerFaults) : null;
         var access = new AccessControl();
-        var adminToken = access.AddToken("system:admin", [new Grant(null, PolicyRule.Everything)]);
+        var adminToken = access.AddToken(ControlEndpoint.AdminUser, [new Grant(null, PolicyRule.Everything)], state?.AdminToken());
         var httpFaults = new HttpFaults(options.FaultSeed);
-        var server = await ApiServer.StartAsync(registry, access, httpFaults, () => controllers, options.ServerVersion, options.Port, cancellationToken);
+        var port = options.Port == 0 && state is not null ? state.Port() : options.Port;
+        var server = await ApiServer.StartAsync(registry, access, httpFaults, () => controllers, options.ServerVersion, port, cancellationToken, state?.Certificate());
         controllers?.Start();
-        return new SimulatedCluster(server, registry, access, controllers, controllerFaults, httpFaults, adminToken);
+        var cluster = new SimulatedCluster(server, registry, access, controllers, controllerFaults, httpFaults, adminToken)
+        {
+            DefaultNamespace = options.Seeds.Count > 0 ? options.Seeds[0].Namespace : "default",
+            Restored = restored,
+        };
+        server.Handler.Control = new ControlEndpoint(cluster);
+        if (state is not null)
+        {
+            state.SavePort(server.BaseUri.Port);
+            state.SaveStore(registry.Store);
+            cluster._saver = Task.Run(() => state.KeepSavedAsync(registry.Store, cluster._stopSaving.Token), CancellationToken.None);
+        }
+
+        return cluster;
     }
+
+    /// <summary>Whether the store came from <see cref="SimulatedClusterOptions.StateDirectory"/> (a restart) instead of the seeds.</summary>
+    public bool Restored { get; private init; }
+
+    /// <summary>The namespace fault knobs act in when the spec names none: the first seeded one.</summary>
+    public string DefaultNamespace { get; private init; } = "default";
+
+    /// <summary>How many times a controller that threw was restarted.</summary>
+    public int ControllerRestarts => _controllers?.Restarts ?? 0;
+
+    /// <summary>Completes when the controller loop dies (for tests: wait on it instead of polling).</summary>
+    public Task ControllersStopped => _controllers?.Stopped ?? Task.Delay(Timeout.Infinite);
+
+    /// <summary>Why the controller loop died (null while it runs).</summary>
+    public Exception? ControllerFailure => _controllers?.Failure;
+
+    /// <summary>Applies one fault spec (`stick-dc=zync:ImagePullBackOff`, see <see cref="Faults.FaultKnobs"/>).</summary>
+    public void ApplyFault(string spec) => Faults.FaultKnobs.Parse(spec)(this);
 
     public void ClearRequests() => _server.Handler.ClearRequests();
 
@@ -147,6 +183,10 @@ public sealed class SimulatedCluster : IAsyncDisposable
             await _controllers.DisposeAsync();
         }
 
+        // With a state directory, the last state is saved once the controllers have stopped writing.
+        await _stopSaving.CancelAsync();
+        await _saver;
+        _stopSaving.Dispose();
         await _server.DisposeAsync();
     }
 }

@@ -17,6 +17,12 @@ public sealed record SimulatedClusterOptions
 
     public bool StartControllers { get; init; } = true;
 
+    /// <summary>
+    /// Keep the store, admin token, certificate and port in this directory: a start finding a store there resumes
+    /// it (nothing is seeded) on the same port with the same kubeconfig, as an API server restarting on its etcd.
+    /// </summary>
+    public string? StateDirectory { get; init; }
+
     /// <summary>Seed of the HTTP fault injector's random rate.</summary>
     public int FaultSeed { get; init; } = 42;
 

@@ -32,9 +32,9 @@ internal sealed class ApiServer : IAsyncDisposable
     public RequestHandler Handler { get; }
 
     public static async Task<ApiServer> StartAsync(ResourceRegistry registry, AccessControl access, HttpFaults faults,
-        Func<ControllerManager?> controllers, ServerVersion version, int port, CancellationToken cancellationToken)
+        Func<ControllerManager?> controllers, ServerVersion version, int port, CancellationToken cancellationToken, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null)
     {
-        var certificate = ServingCertificate.Create();
+        certificate ??= ServingCertificate.Create();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(o =>

@@ -17,7 +17,15 @@ public sealed class HttpFaults
     private int _conflictsLeft;
     private string? _conflictPathPrefix;
 
+    private CancellationTokenSource _watchCut = new();
+
     public HttpFaults(int seed = 42) => _random = new Random(seed);
+
+    /// <summary>Cancelled when <see cref="CutWatches"/> ends every open watch stream.</summary>
+    internal CancellationToken WatchesCut
+    {
+        get { lock (_lock) { return _watchCut.Token; } }
+    }
 
     /// <summary>Close every watch stream abruptly after this many events (null: never).</summary>
     public int? DropWatchesAfterEvents { get; set; }
@@ -55,6 +63,20 @@ public sealed class HttpFaults
             _conflictsLeft = count;
             _conflictPathPrefix = pathPrefix;
         }
+    }
+
+    /// <summary>Ends every watch stream open now, as an API server restart or a load balancer does; later watches are unaffected.</summary>
+    public void CutWatches()
+    {
+        CancellationTokenSource cut;
+        lock (_lock)
+        {
+            cut = _watchCut;
+            _watchCut = new CancellationTokenSource();
+        }
+
+        // Not disposed: a watch starting right now may still link to its token (a cancelled one ends at once).
+        cut.Cancel();
     }
 
     public void Reset()

@@ -30,6 +30,9 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
     private readonly Lock _requestsLock = new();
     private readonly List<RecordedRequest> _requests = [];
 
+    /// <summary>The fault drill endpoint (set once the cluster is built).</summary>
+    public ControlEndpoint? Control { get; set; }
+
     public IReadOnlyList<RecordedRequest> Requests
     {
         get { lock (_requestsLock) { return _requests.ToList(); } }
@@ -66,6 +69,18 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
 
             var identity = Authenticate(request) ?? throw new ApiError(401, "Unauthorized", "Unauthorized");
             user = identity.User;
+            if (Control is { } control && ControlEndpoint.Handles(request.Path.Value ?? string.Empty))
+            {
+                await control.HandleAsync(ctx, identity, body);
+                return;
+            }
+
+            if (controllers()?.Failure is { } dead)
+            {
+                // A cluster whose controllers died must say so on every request, not freeze silently.
+                throw new ApiError(500, "InternalError", "Internal error occurred: " + ControllerManager.DeadMessage(dead));
+            }
+
             if (faults.InjectedError(request.Method, request.Path) is { } injected)
             {
                 throw Injected(injected);

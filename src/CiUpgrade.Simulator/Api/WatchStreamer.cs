@@ -36,7 +36,7 @@ internal static class WatchStreamer
                 : throw new ApiError(400, "BadRequest", $"invalid resource version \"{rvText}\"");
         }
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, faults.WatchesCut);
         stop.CancelAfter(timeout);
         try
         {

@@ -10,12 +10,15 @@ public sealed class AccessControl
 {
     private readonly ConcurrentDictionary<string, Identity> _tokens = new(StringComparer.Ordinal);
 
-    public string AddToken(string user, IReadOnlyList<Grant> grants)
+    public string AddToken(string user, IReadOnlyList<Grant> grants, string? token = null)
     {
-        var token = "sha256~" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
+        token ??= NewToken();
         _tokens[token] = new Identity(user, grants);
         return token;
     }
+
+    /// <summary>A random token in OpenShift's sha256~ form.</summary>
+    public static string NewToken() => "sha256~" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
 
     /// <summary>Null token → anonymous; unknown token → null (401 Unauthorized).</summary>
     public Identity? Authenticate(string? token) =>

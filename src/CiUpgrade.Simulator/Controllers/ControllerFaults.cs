@@ -11,6 +11,11 @@ public sealed class ControllerFaults
     private readonly ConcurrentDictionary<string, TimeSpan> _slowDeploymentConfigs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, BuildFailure> _failingBuildConfigs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, HookFailure> _failingHooks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _crashingControllers = new(StringComparer.Ordinal);
+    private int _killLoop;
+
+    /// <summary>Raised when a knob that needs a controller pass is set (the manager wakes up).</summary>
+    public event Action? Changed;
 
     /// <summary>Imports of this pull spec fail with an ImportSuccess=False condition (reason Unauthorized by default).</summary>
     public void FailImport(string pullSpec, string reason = "Unauthorized", string? message = null) =>
@@ -67,4 +72,43 @@ public sealed class ControllerFaults
     public void ClearHookFailure(string ns, string deploymentConfig) => _failingHooks.TryRemove(ns + "/" + deploymentConfig, out _);
 
     public HookFailure? HookFailureFor(string ns, string deploymentConfig) => _failingHooks.GetValueOrDefault(ns + "/" + deploymentConfig);
+
+    /// <summary>
+    /// The controller named <paramref name="controller"/> (serviceaccount, imageimport, imagetrigger, deploymentconfig,
+    /// deployer, replication, build) throws on its next <paramref name="times"/> passes; the manager logs and restarts it.
+    /// </summary>
+    public void CrashController(string controller, int times = 1)
+    {
+        _crashingControllers[controller] = times;
+        Changed?.Invoke();
+    }
+
+    internal bool TakeCrash(string controller) =>
+        _crashingControllers.TryGetValue(controller, out var left) && left > 0 && _crashingControllers.TryUpdate(controller, left - 1, left);
+
+    /// <summary>The controller loop itself dies at its next turn: from then on every API request is a 500 saying so.</summary>
+    public void KillControllerLoop()
+    {
+        Interlocked.Exchange(ref _killLoop, 1);
+        Changed?.Invoke();
+    }
+
+    internal bool TakeLoopKill() => Interlocked.Exchange(ref _killLoop, 0) == 1;
+
+    /// <summary>Wakes the controllers, so a knob just cleared (an unstuck DC, a fixed registry) takes effect now.</summary>
+    public void NotifyChanged() => Changed?.Invoke();
+
+    /// <summary>Every knob back to normal.</summary>
+    public void ClearAll()
+    {
+        _importFailures.Clear();
+        _pinnedDigests.Clear();
+        _stuckDeploymentConfigs.Clear();
+        _slowDeploymentConfigs.Clear();
+        _failingBuildConfigs.Clear();
+        _failingHooks.Clear();
+        _crashingControllers.Clear();
+        Interlocked.Exchange(ref _killLoop, 0);
+        Changed?.Invoke();
+    }
 }

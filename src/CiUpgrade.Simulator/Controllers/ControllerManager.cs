@@ -15,7 +15,12 @@ public sealed class ControllerManager : IAsyncDisposable
     private readonly ResourceRegistry _registry;
     private readonly TimeProvider _time;
     private readonly ControllerTiming _timing;
-    private readonly IReadOnlyList<IController> _controllers;
+    private readonly ControllerFaults _faults;
+    private readonly Action<string> _log;
+    private readonly Func<IController>[] _factories;
+    private readonly IController[] _controllers;
+    private readonly string[] _names;
+    private readonly int[] _failuresInARow;
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _wake = new(0);
     private readonly Lock _idleLock = new();
@@ -25,15 +30,33 @@ public sealed class ControllerManager : IAsyncDisposable
     private long _idleAtResourceVersion = -1;
     private long _pumpedResourceVersion;
     private long _startResourceVersion;
+    private int _restarts;
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _loop;
 
-    public ControllerManager(ResourceRegistry registry, ControllerTiming timing, ControllerFaults faults, TimeProvider? time = null)
+    public ControllerManager(ResourceRegistry registry, ControllerTiming timing, ControllerFaults faults, TimeProvider? time = null, Action<string>? log = null)
     {
         _registry = registry;
         _timing = timing;
+        _faults = faults;
+        _log = log ?? (line => Console.Error.WriteLine(line));
         _time = time ?? TimeProvider.System;
-        _controllers = Create(registry, timing, faults, _time, Uploads, HookRuns, PodLogs);
+        _factories = Factories(registry, timing, faults, _time, Uploads, HookRuns, PodLogs);
+        _controllers = _factories.Select(f => f()).ToArray();
+        _names = _controllers.Select(NameOf).ToArray();
+        _failuresInARow = new int[_controllers.Length];
+        faults.Changed += Wake;
     }
+
+    /// <summary>Names of the controllers, as the crash-controller fault knob takes them.</summary>
+    public static IReadOnlyList<string> ControllerNames { get; } =
+        Factories(new ResourceRegistry(new ObjectStore(), []), ControllerTiming.Fast, new ControllerFaults(), TimeProvider.System, new BinaryUploads(), new HookRuns(), new PodLogs()).Select(f => NameOf(f())).ToList();
+
+    /// <summary>How many times a controller that threw was replaced by a fresh one.</summary>
+    public int Restarts => Volatile.Read(ref _restarts);
+
+    /// <summary>Why the controller loop stopped for good (null while it runs): every API request then fails with 500.</summary>
+    public Exception? Failure { get; private set; }
 
     /// <summary>What each binary build was sent.</summary>
     public BinaryUploads Uploads { get; } = new();
@@ -71,6 +94,10 @@ public sealed class ControllerManager : IAsyncDisposable
             catch (OperationCanceledException)
             {
             }
+            catch (Exception e)
+            {
+                Die(e);
+            }
         });
         _loop = Task.Run(() => LoopAsync(_stop.Token));
     }
@@ -83,6 +110,11 @@ public sealed class ControllerManager : IAsyncDisposable
             Task signal;
             lock (_idleLock)
             {
+                if (Failure is { } failure)
+                {
+                    throw new InvalidOperationException(DeadMessage(failure), failure);
+                }
+
                 if (_loop is null || _idleAtResourceVersion == _registry.Store.CurrentResourceVersion)
                 {
                     return;
@@ -187,6 +219,7 @@ public sealed class ControllerManager : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _faults.Changed -= Wake;
         await _stop.CancelAsync();
         if (_loop is not null)
         {
@@ -203,10 +236,45 @@ public sealed class ControllerManager : IAsyncDisposable
         _wake.Dispose();
     }
 
+    /// <summary>What every API request answers once the loop is dead, instead of a cluster that silently never changes.</summary>
+    public static string DeadMessage(Exception failure) =>
+        $"the simulated controller manager has stopped ({failure.GetType().Name}: {failure.Message}): nothing in the cluster will change any more; restart the simulator";
+
     private async Task LoopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RunLoopAsync(cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            Die(e);
+        }
+    }
+
+    /// <summary>Completes when the controller loop has died (never, while it runs).</summary>
+    public Task Stopped => _stopped.Task;
+
+    private void Die(Exception e)
+    {
+        Failure = e;
+        _stopped.TrySetResult();
+        _log($"[simulator] {DeadMessage(e)}");
+        lock (_idleLock)
+        {
+            _idleSignal.TrySetException(new InvalidOperationException(DeadMessage(e), e));
+        }
+    }
+
+    private async Task RunLoopAsync(CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
+            if (_faults.TakeLoopKill())
+            {
+                throw new InvalidOperationException("injected fault: the controller loop was killed (kill-controllers)");
+            }
+
             var before = _registry.Store.CurrentResourceVersion;
             var namespaces = new HashSet<string>(_waiting, StringComparer.Ordinal);
             foreach (var ns in _dirty.Keys)
@@ -253,7 +321,7 @@ public sealed class ControllerManager : IAsyncDisposable
         var clock = time ?? TimeProvider.System;
         var instant = new ControllerTiming(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(10));
         var faults = new ControllerFaults();
-        var controllers = Create(registry, instant, faults, clock, uploads ?? new BinaryUploads(), new HookRuns(), new PodLogs());
+        var controllers = Factories(registry, instant, faults, clock, uploads ?? new BinaryUploads(), new HookRuns(), new PodLogs()).Select(f => f()).ToList();
         for (var pass = 0; pass < 500; pass++)
         {
             var result = default(PassResult);
@@ -274,18 +342,21 @@ public sealed class ControllerManager : IAsyncDisposable
         throw new InvalidOperationException($"namespace {ns} did not settle");
     }
 
-    /// <summary>The controllers, in the order one pass runs them.</summary>
-    private static IReadOnlyList<IController> Create(ResourceRegistry registry, ControllerTiming timing, ControllerFaults faults, TimeProvider time, BinaryUploads uploads,
+    /// <summary>The controllers, in the order one pass runs them; a factory each, so one that threw can be replaced by a fresh one.</summary>
+    private static Func<IController>[] Factories(ResourceRegistry registry, ControllerTiming timing, ControllerFaults faults, TimeProvider time, BinaryUploads uploads,
         HookRuns hookRuns, PodLogs podLogs) =>
     [
-        new ServiceAccountController(registry),
-        new ImageImportController(registry, timing, faults),
-        new ImageTriggerController(registry),
-        new DeploymentConfigController(registry, time),
-        new DeployerController(registry, timing, faults, new PreHookRunner(registry, timing, faults, hookRuns, podLogs)),
-        new ReplicationManager(registry, timing, faults),
-        new BuildController(registry, timing, faults, uploads),
+        () => new ServiceAccountController(registry),
+        () => new ImageImportController(registry, timing, faults),
+        () => new ImageTriggerController(registry),
+        () => new DeploymentConfigController(registry, time),
+        () => new DeployerController(registry, timing, faults, new PreHookRunner(registry, timing, faults, hookRuns, podLogs)),
+        () => new ReplicationManager(registry, timing, faults),
+        () => new BuildController(registry, timing, faults, uploads),
     ];
+
+    private static string NameOf(IController controller) =>
+        controller.GetType().Name.Replace("Controller", string.Empty, StringComparison.Ordinal).Replace("Manager", string.Empty, StringComparison.Ordinal).ToLowerInvariant();
 
     private PassResult RunPass(string ns)
     {
@@ -299,16 +370,38 @@ public sealed class ControllerManager : IAsyncDisposable
     {
         var result = default(PassResult);
         var now = _time.GetUtcNow();
-        foreach (var controller in _controllers)
+        for (var i = 0; i < _controllers.Length; i++)
         {
             try
             {
-                result |= controller.Reconcile(now, ns);
+                if (_faults.TakeCrash(_names[i]))
+                {
+                    throw new InvalidProgramException($"injected fault: controller {_names[i]} crashed (crash-controller)");
+                }
+
+                result |= _controllers[i].Reconcile(now, ns);
+                _failuresInARow[i] = 0;
             }
             catch (Exception e) when (e is StoreException or InvalidObjectException or InvalidOperationException or KeyNotFoundException)
             {
                 // A concurrent write or delete raced this pass: the next pass sees the new state and retries.
                 LastError = e;
+                result |= new PassResult(false, true);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A bug or a fault in one controller must neither kill the loop nor go unnoticed: log it and start a
+                // fresh instance (its in-memory state is lost, as when openshift-controller-manager restarts), then
+                // retry on the next pass. A controller failing on every pass is logged at 1, 2, 4, 8... failures.
+                LastError = e;
+                Interlocked.Increment(ref _restarts);
+                var failures = ++_failuresInARow[i];
+                if ((failures & (failures - 1)) == 0)
+                {
+                    _log($"[simulator] controller {_names[i]} failed in namespace {ns} ({failures} in a row), restarting it: {e.GetType().Name}: {e.Message}");
+                }
+
+                _controllers[i] = _factories[i]();
                 result |= new PassResult(false, true);
             }
         }

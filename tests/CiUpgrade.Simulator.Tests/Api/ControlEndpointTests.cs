@@ -1,0 +1,159 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using CiUpgrade.Simulator.Auth;
+using CiUpgrade.Simulator.Faults;
+using CiUpgrade.Simulator.Tests.Support;
+
+namespace CiUpgrade.Simulator.Tests.Api;
+
+/// <summary>The fault drill endpoint: every knob the tests use in-process, driven over HTTP with the admin token.</summary>
+public sealed class ControlEndpointTests : ClusterTest
+{
+    private const string Faults = "/simulator/faults";
+    private const string ConfigMaps = "/api/v1/namespaces/3scale/configmaps";
+    private const string Streams = "/apis/image.openshift.io/v1/namespaces/3scale/imagestreams";
+
+    /// <summary>Every knob this class drives; a knob added to <see cref="FaultKnobs"/> must be driven here too.</summary>
+    private static readonly string[] Driven =
+    [
+        "http-error", "http-error-rate", "conflict", "latency", "drop-watches", "restart-apiserver", "compact", "fail-import", "clear-import",
+        "pin-digest", "stick-dc", "unstick-dc", "slow-dc", "fail-build", "clear-build", "crash-controller", "kill-controllers", "reset",
+    ];
+
+    [Fact]
+    public async Task Get_lists_every_knob_and_each_is_driven_by_a_test_here()
+    {
+        using var api = Api();
+
+        var (code, list, _) = await api.GetAsync(Faults);
+
+        Assert.Equal(HttpStatusCode.OK, code);
+        var names = list!["knobs"]!.AsArray().Select(k => (string)k!["name"]!).ToList();
+        Assert.Equal(FaultKnobs.All.Select(k => k.Name), names);
+        Assert.Equal(names.Order(), Driven.Order());
+        Assert.Contains("stick-dc=[NS/]DC[:ImagePullBackOff|CrashLoopBackOff]", list["knobs"]!.AsArray().Select(k => (string?)k!["usage"]));
+    }
+
+    [Fact]
+    public async Task Only_the_admin_token_may_use_it()
+    {
+        var reader = Cluster.AddToken("reader", [new PolicyRule(["*"], ["*"], ["get", "list"], null)]);
+        using var anonymous = Api(null);
+        using var unknown = Api("sha256~nope");
+        using var user = Api(reader);
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await anonymous.GetAsync(Faults)).Code);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await unknown.GetAsync(Faults)).Code);
+        Assert.Equal(HttpStatusCode.Forbidden, (await user.SendAsync(HttpMethod.Post, Faults, """{"fault":"kill-controllers"}""")).Code);
+        Assert.Null(Cluster.ControllerFailure);
+    }
+
+    [Theory]
+    [InlineData("""{"fault":"stick-dc=zync:Sleepy"}""", "fault stick-dc: \"Sleepy\" is not ImagePullBackOff or CrashLoopBackOff")]
+    [InlineData("""{"fault":"nope"}""", "unknown fault \"nope\"")]
+    [InlineData("""{"faults":["http-error=abc"]}""", "fault http-error: \"abc\" is not a whole number")]
+    [InlineData("""{"faults":[]}""", "at least one fault")]
+    [InlineData("not json", "the body must be")]
+    public async Task A_bad_spec_is_a_400_naming_what_is_wrong_and_applies_nothing(string body, string message)
+    {
+        using var api = Api();
+
+        var (code, status, _) = await api.SendAsync(HttpMethod.Post, Faults, body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, code);
+        Assert.Contains(message, (string?)status!["message"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Http_knobs_answer_errors_conflicts_latency_and_drop_watches_and_a_delete_resets_them()
+    {
+        using var api = Api();
+
+        await Apply(api, "http-error=503:1:GET:/api/v1");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await api.GetAsync(ConfigMaps)).Code);
+        Assert.Equal(HttpStatusCode.OK, (await api.GetAsync(ConfigMaps)).Code);
+
+        await Apply(api, "http-error-rate=1:502");
+        Assert.Equal(HttpStatusCode.BadGateway, (await api.GetAsync(ConfigMaps)).Code);
+        Assert.Equal(HttpStatusCode.OK, (await api.SendAsync(HttpMethod.Delete, Faults)).Code);
+        Assert.Equal(HttpStatusCode.OK, (await api.GetAsync(ConfigMaps)).Code);
+
+        await Apply(api, "conflict=1:/apis/image.openshift.io", "latency=1ms");
+        Assert.Equal(HttpStatusCode.Conflict, (await api.SendAsync(HttpMethod.Patch, Streams + "/amp-zync", """{"metadata":{"labels":{"a":"b"}}}""", "application/merge-patch+json")).Code);
+        Assert.Equal(TimeSpan.FromMilliseconds(1), Cluster.HttpFaults.Latency);
+
+        await Apply(api, "drop-watches=0");
+        Assert.Empty(await api.WatchAsync(Streams + "?watch=true", Timeout).ToListAsync(Timeout));
+        await Apply(api, "drop-watches=off");
+        Assert.Null(Cluster.HttpFaults.DropWatchesAfterEvents);
+    }
+
+    [Fact]
+    public async Task Compaction_and_an_api_server_restart_end_open_watches_and_expire_old_resource_versions()
+    {
+        using var api = Api();
+        var (_, list, _) = await api.GetAsync(Streams);
+        var old = (string)list!["metadata"]!["resourceVersion"]!;
+        await api.SendAsync(HttpMethod.Patch, Streams + "/amp-zync", """{"metadata":{"labels":{"a":"b"}}}""", "application/merge-patch+json");
+        await using var open = api.WatchAsync($"{Streams}?watch=true&resourceVersion={old}", Timeout).GetAsyncEnumerator(Timeout);
+        Assert.True(await open.MoveNextAsync(), "the watch replays the change after its resourceVersion");
+
+        await Apply(api, "restart-apiserver");
+        Assert.False(await open.MoveNextAsync(), "an API server restart ends every open watch");
+        var first = await api.WatchAsync($"{Streams}?watch=true&resourceVersion={old}", Timeout).FirstAsync(Timeout);
+        Assert.Equal(("ERROR", 410), ((string?)first["type"], (int)first["object"]!["code"]!));
+
+        await api.SendAsync(HttpMethod.Patch, Streams + "/amp-zync", """{"metadata":{"labels":{"a":"c"}}}""", "application/merge-patch+json");
+        var (_, after, _) = await api.GetAsync(Streams);
+        await Apply(api, "compact");
+        var expired = await api.WatchAsync($"{Streams}?watch=true&resourceVersion={long.Parse((string)after!["metadata"]!["resourceVersion"]!, System.Globalization.CultureInfo.InvariantCulture) - 1}", Timeout).FirstAsync(Timeout);
+        Assert.Equal(410, (int)expired["object"]!["code"]!);
+    }
+
+    [Fact]
+    public async Task Controller_knobs_set_import_build_and_rollout_faults_and_clear_them()
+    {
+        using var api = Api();
+        const string image = "registry.redhat.io/3scale-amp2/zync-rhel7:3scale2.7";
+        const string digest = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+        await Apply(api, $"fail-import={image},NotFound", $"pin-digest={image},{digest}", "stick-dc=zync:CrashLoopBackOff", "slow-dc=3scale/system-app:2s", "fail-build=3scale-amp-system-oracle:Error:GenericBuildFailed");
+
+        Assert.Equal("NotFound", Cluster.ControllerFaults.ImportFailureFor(image)?.Reason);
+        Assert.Equal(digest, Cluster.ControllerFaults.PinnedDigest(image));
+        Assert.Equal("CrashLoopBackOff", Cluster.ControllerFaults.PodFailureFor(Ns, "zync")?.Reason);
+        Assert.Equal(TimeSpan.FromSeconds(2), Cluster.ControllerFaults.ExtraDelayFor(Ns, "system-app"));
+        Assert.Equal(("Error", "GenericBuildFailed"), (Cluster.ControllerFaults.BuildFailureFor(Ns, "3scale-amp-system-oracle")?.Phase, Cluster.ControllerFaults.BuildFailureFor(Ns, "3scale-amp-system-oracle")?.Reason));
+
+        await Apply(api, $"clear-import={image}", "unstick-dc=zync", "clear-build=3scale-amp-system-oracle");
+        Assert.Null(Cluster.ControllerFaults.ImportFailureFor(image));
+        Assert.Null(Cluster.ControllerFaults.PodFailureFor(Ns, "zync"));
+        Assert.Null(Cluster.ControllerFaults.BuildFailureFor(Ns, "3scale-amp-system-oracle"));
+
+        await Apply(api, "reset");
+        Assert.Null(Cluster.ControllerFaults.PinnedDigest(image));
+        Assert.Equal(TimeSpan.Zero, Cluster.ControllerFaults.ExtraDelayFor(Ns, "system-app"));
+    }
+
+    [Fact]
+    public async Task Crash_and_kill_knobs_restart_a_controller_and_stop_the_loop()
+    {
+        using var api = Api();
+
+        await Apply(api, "crash-controller=serviceaccount:2");
+        Assert.Equal(HttpStatusCode.Created, (await api.SendAsync(HttpMethod.Post, ConfigMaps, """{"metadata":{"name":"poke"}}""")).Code);
+        await Cluster.WaitForIdleAsync(Timeout);
+        Assert.Equal(2, Cluster.ControllerRestarts);
+
+        await Apply(api, "kill-controllers");
+        await Cluster.ControllersStopped.WaitAsync(Timeout);
+        Assert.Equal(HttpStatusCode.InternalServerError, (await api.GetAsync(ConfigMaps)).Code);
+    }
+
+    private static async Task Apply(ApiClient api, params string[] specs)
+    {
+        var (code, body, _) = await api.SendAsync(HttpMethod.Post, Faults, new JsonObject { ["faults"] = new JsonArray(specs.Select(s => (JsonNode)s).ToArray()) }.ToJsonString());
+        Assert.True(code == HttpStatusCode.OK, body?.ToJsonString());
+        Assert.Equal(specs, body!["applied"]!.AsArray().Select(s => (string?)s));
+    }
+}

@@ -17,7 +17,7 @@ public sealed class ControlEndpointTests : ClusterTest
     private static readonly string[] Driven =
     [
         "http-error", "http-error-rate", "conflict", "latency", "drop-watches", "restart-apiserver", "compact", "fail-import", "clear-import",
-        "pin-digest", "stick-dc", "unstick-dc", "slow-dc", "fail-build", "clear-build", "crash-controller", "kill-controllers", "reset",
+        "pin-digest", "stick-dc", "unstick-dc", "slow-dc", "fail-build", "clear-build", "fail-hook", "clear-hook", "crash-controller", "kill-controllers", "reset",
     ];
 
     [Fact]
@@ -136,6 +136,30 @@ public sealed class ControlEndpointTests : ClusterTest
     }
 
     [Fact]
+    public async Task Hook_knobs_fail_the_pre_hook_of_every_rollout_until_cleared()
+    {
+        using var api = Api();
+        const string Rc = "/api/v1/namespaces/3scale/replicationcontrollers/";
+
+        await Apply(api, "fail-hook=system-app:3");
+        await RolloutAsync(api, "system-app");
+
+        // system-app's hook has failurePolicy Retry (amp-2.6.yml): the kubelet restarts the failing container until
+        // the pod's deadline, and the rollout fails.
+        Assert.NotEmpty(Cluster.HookRuns);
+        Assert.All(Cluster.HookRuns, r => Assert.Equal(("system-app-2", 3), (r.ReplicationController, r.ExitCode)));
+        Assert.Equal("Failed", (string?)(await api.GetAsync(Rc + "system-app-2")).Body!["metadata"]!["annotations"]!["openshift.io/deployment.phase"]);
+        var (_, log, _) = await api.GetTextAsync("/api/v1/namespaces/3scale/pods/system-app-2-hook-pre/log?tailLines=4");
+        Assert.StartsWith("rake aborted!\n", log, StringComparison.Ordinal);
+
+        await Apply(api, "clear-hook=system-app");
+        await RolloutAsync(api, "system-app");
+
+        Assert.Equal(("system-app-3", 0), (Cluster.HookRuns[^1].ReplicationController, Cluster.HookRuns[^1].ExitCode));
+        Assert.Equal("Complete", (string?)(await api.GetAsync(Rc + "system-app-3")).Body!["metadata"]!["annotations"]!["openshift.io/deployment.phase"]);
+    }
+
+    [Fact]
     public async Task Crash_and_kill_knobs_restart_a_controller_and_stop_the_loop()
     {
         using var api = Api();
@@ -148,6 +172,16 @@ public sealed class ControlEndpointTests : ClusterTest
         await Apply(api, "kill-controllers");
         await Cluster.ControllersStopped.WaitAsync(Timeout);
         Assert.Equal(HttpStatusCode.InternalServerError, (await api.GetAsync(ConfigMaps)).Code);
+    }
+
+    /// <summary>A new rollout of <paramref name="dc"/> (`oc rollout latest`), started from an idle cluster, waited to its end.</summary>
+    private async Task RolloutAsync(ApiClient api, string dc)
+    {
+        await Cluster.WaitForIdleAsync(Timeout);
+        var (code, body, _) = await api.SendAsync(HttpMethod.Post, $"/apis/apps.openshift.io/v1/namespaces/3scale/deploymentconfigs/{dc}/instantiate",
+            $$"""{"kind":"DeploymentRequest","apiVersion":"apps.openshift.io/v1","name":"{{dc}}","latest":true,"force":true}""");
+        Assert.True(code == HttpStatusCode.Created, body?.ToJsonString());
+        await Cluster.WaitForIdleAsync(Timeout);
     }
 
     private static async Task Apply(ApiClient api, params string[] specs)

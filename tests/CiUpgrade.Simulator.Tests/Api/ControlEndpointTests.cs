@@ -136,6 +136,24 @@ public sealed class ControlEndpointTests : ClusterTest
     }
 
     [Fact]
+    public async Task A_crash_looping_dc_fails_its_rollout_until_unstuck()
+    {
+        using var api = Api();
+        const string Rc = "/api/v1/namespaces/3scale/replicationcontrollers/";
+
+        await Apply(api, "stick-dc=zync:CrashLoopBackOff");
+        await RolloutAsync(api, "zync");
+
+        Assert.Equal("Failed", (string?)(await api.GetAsync(Rc + "zync-2")).Body!["metadata"]!["annotations"]!["openshift.io/deployment.phase"]);
+        Assert.Equal(1, (long)(await api.GetAsync(Rc + "zync-1")).Body!["status"]!["readyReplicas"]!);
+
+        await Apply(api, "unstick-dc=zync");
+        await RolloutAsync(api, "zync");
+
+        Assert.Equal("Complete", (string?)(await api.GetAsync(Rc + "zync-3")).Body!["metadata"]!["annotations"]!["openshift.io/deployment.phase"]);
+    }
+
+    [Fact]
     public async Task Hook_knobs_fail_the_pre_hook_of_every_rollout_until_cleared()
     {
         using var api = Api();

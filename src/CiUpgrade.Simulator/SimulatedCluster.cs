@@ -120,12 +120,13 @@ public sealed class SimulatedCluster : IAsyncDisposable
 
     /// <summary>
     /// What an API server restart does to watchers: the watch cache starts over (older resourceVersions answer 410)
-    /// and every open watch ends. Stored objects are kept.
+    /// and every open watch stream ends. Stored objects are kept, and the controllers (openshift-controller-manager,
+    /// another process on a real cluster) keep their in-process feed.
     /// </summary>
     public void RestartWatchCache()
     {
         Registry.Store.Compact();
-        Registry.Store.EndWatches();
+        HttpFaults.CutWatches();
     }
 
     /// <summary>Seeds one more namespace as a healthy 3scale 2.6 install.</summary>

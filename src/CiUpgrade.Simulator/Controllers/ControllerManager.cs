@@ -90,6 +90,10 @@ public sealed class ControllerManager : IAsyncDisposable
                     Interlocked.Exchange(ref _pumpedResourceVersion, e.ResourceVersion);
                     Wake();
                 }
+
+                // The feed ended without being stopped: nothing would wake the controllers again, so the cluster
+                // would freeze without a word. Say so on every request instead.
+                throw new InvalidOperationException("the store's event feed to the controllers ended");
             }
             catch (OperationCanceledException)
             {

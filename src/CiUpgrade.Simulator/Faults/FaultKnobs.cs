@@ -23,7 +23,7 @@ public static class FaultKnobs
         new("drop-watches", "EVENTS|off", "close every watch stream after EVENTS events (0: before the first)",
             v => { var p = v.Parts(1, 1)[0]; int? n = p == "off" ? null : Int(v, p, 0, 1_000_000); return c => c.HttpFaults.DropWatchesAfterEvents = n; }),
         new("restart-apiserver", string.Empty, "an API server restart that keeps the store: every open watch ends and the watch history is gone (older resourceVersions get 410)",
-            _ => c => { c.Registry.Store.Compact(); c.HttpFaults.CutWatches(); }),
+            _ => c => c.RestartWatchCache()),
         new("compact", string.Empty, "a store compaction: watches from any older resourceVersion get 410 Gone/Expired",
             _ => c => c.Registry.Store.Compact()),
         new("fail-import", "PULL-SPEC[,REASON]", "imports of PULL-SPEC fail with ImportSuccess=False (REASON Unauthorized by default, or NotFound)",

@@ -253,20 +253,6 @@ public sealed class ObjectStore
         }
     }
 
-    /// <summary>Ends every open watch cleanly, as an API server (or its watch cache) restarting does; clients must reconnect.</summary>
-    public void EndWatches()
-    {
-        lock (_lock)
-        {
-            foreach (var s in _subscriptions)
-            {
-                s.Writer.TryComplete();
-            }
-
-            _subscriptions.Clear();
-        }
-    }
-
     private void Commit(string resource, string ns, JsonObject stored, WatchEventType type)
     {
         _resourceVersion++;

@@ -60,6 +60,28 @@ public class WatchRecoveryTests : UpgradeTest
         Assert.Contains("AMP_RELEASE=2.7 on system-app", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_watch_told_its_resource_version_expired_is_followed_by_a_relist_with_the_same_selectors()
+    {
+        // A compaction between the waiter's LIST and its WATCH: the only way on is a new LIST (rewatching from the
+        // same resourceVersion would be told 410 forever, with a storm of requests on a real server; review D6).
+        var path = $"/apis/apps.openshift.io/v1/namespaces/{Ns}/deploymentconfigs";
+        Cluster.HttpFaults.ExpireNextWatches(1, path);
+
+        var (code, output, error) = await Ciupgrade("set-release");
+
+        Assert.True(code == 0, $"set-release exited {code}: {error}\n{output}");
+        var calls = Cluster.Requests.Where(r => r.Method == "GET" && r.Path == path).ToList();
+        var expired = calls.FindIndex(r => r.IsWatch);
+        Assert.True(expired > 0, string.Join("\n", calls.Select(r => r.Query)));
+        var relist = calls[expired + 1];
+        Assert.False(relist.IsWatch, relist.Query);
+        Assert.Equal(Selectors(calls[expired - 1].Query), Selectors(relist.Query));
+    }
+
+    private static string Selectors(string query) => string.Join("&", query.TrimStart('?').Split('&')
+        .Where(p => p.StartsWith("labelSelector=", StringComparison.Ordinal) || p.StartsWith("fieldSelector=", StringComparison.Ordinal)));
+
     /// <summary>The waiter's watches and relists (JudgeAsync's own reads of one rollout's pods are not part of them).</summary>
     private List<RecordedRequest> WaiterRequests(int from) => Cluster.Requests.Skip(from).Where(r => r.Method == "GET"
         && (r.Path.EndsWith($"/namespaces/{Ns}/deploymentconfigs", StringComparison.Ordinal)

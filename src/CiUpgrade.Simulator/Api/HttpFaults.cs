@@ -2,7 +2,7 @@ namespace CiUpgrade.Simulator.Api;
 
 /// <summary>
 /// Fault injection at the HTTP layer, settable while the server runs: error answers (500, 503, 429 with
-/// Retry-After), watch streams dropped after some events, 409 Conflicts on writes, and latency.
+/// Retry-After), watch streams dropped after some events or told their resourceVersion expired, 409 Conflicts on writes, and latency.
 /// Counters are exact and the random rate uses a seeded generator, so tests are repeatable.
 /// </summary>
 public sealed class HttpFaults
@@ -16,6 +16,8 @@ public sealed class HttpFaults
     private double _errorRate;
     private int _conflictsLeft;
     private string? _conflictPathPrefix;
+    private int _expiriesLeft;
+    private string? _expiryPathPrefix;
 
     private CancellationTokenSource _watchCut = new();
 
@@ -65,6 +67,35 @@ public sealed class HttpFaults
         }
     }
 
+    /// <summary>
+    /// The next <paramref name="count"/> watches under <paramref name="pathPrefix"/> that ask for a resourceVersion are
+    /// told it is too old (one ERROR event with a 410 Status), as when a compaction lands between a client's LIST
+    /// and its WATCH: the client must LIST again.
+    /// </summary>
+    public void ExpireNextWatches(int count, string? pathPrefix = null)
+    {
+        lock (_lock)
+        {
+            _expiriesLeft = count;
+            _expiryPathPrefix = pathPrefix;
+        }
+    }
+
+    /// <summary>True when this watch is to be told its resourceVersion expired (counts it down).</summary>
+    internal bool TakeWatchExpiry(string path)
+    {
+        lock (_lock)
+        {
+            if (_expiriesLeft <= 0 || (_expiryPathPrefix is not null && !path.StartsWith(_expiryPathPrefix, StringComparison.Ordinal)))
+            {
+                return false;
+            }
+
+            _expiriesLeft--;
+            return true;
+        }
+    }
+
     /// <summary>Ends every watch stream open now, as an API server restart or a load balancer does; later watches are unaffected.</summary>
     public void CutWatches()
     {
@@ -86,6 +117,7 @@ public sealed class HttpFaults
             _errorsLeft = 0;
             _errorRate = 0;
             _conflictsLeft = 0;
+            _expiriesLeft = 0;
             DropWatchesAfterEvents = null;
             Latency = TimeSpan.Zero;
         }

@@ -77,6 +77,7 @@ internal static class WatchStreamer
         }
 
         var bookmarks = version.SendsBookmarks && query["allowWatchBookmarks"] == "true";
+        var expired = from is not null && faults.TakeWatchExpiry(ctx.Request.Path.Value ?? string.Empty);
         if (from is null)
         {
             var (items, rv) = registry.List(target.Type.Plural, target.Namespace);
@@ -93,6 +94,12 @@ internal static class WatchStreamer
         System.Threading.Channels.ChannelReader<StoredEvent> events;
         try
         {
+            if (expired)
+            {
+                // Same message as the store's own (the watch cache's "too old resource version: %d (%d)").
+                throw new StoreException(StoreError.Gone, $"too old resource version: {from} ({registry.Store.CurrentResourceVersion})");
+            }
+
             events = registry.Store.Watch(target.Type.Plural, target.Namespace, from, stopToken);
         }
         catch (StoreException e) when (e.Error == StoreError.Gone)

@@ -22,6 +22,8 @@ public static class FaultKnobs
             v => { var d = Duration(v, v.Parts(1, 1)[0]); return c => c.HttpFaults.Latency = d; }),
         new("drop-watches", "EVENTS|off", "close every watch stream after EVENTS events (0: before the first)",
             v => { var p = v.Parts(1, 1)[0]; int? n = p == "off" ? null : Int(v, p, 0, 1_000_000); return c => c.HttpFaults.DropWatchesAfterEvents = n; }),
+        new("expire-watch", "COUNT[:PATH-PREFIX]", "the next COUNT watches that ask for a resourceVersion are told it is too old (410), as when a compaction lands between a LIST and its WATCH",
+            v => { var p = v.Parts(1, 2); var count = Int(v, p[0], 1, 1_000_000); var path = p.Length > 1 ? p[1] : null; return c => c.HttpFaults.ExpireNextWatches(count, path); }),
         new("restart-apiserver", string.Empty, "an API server restart that keeps the store: every open watch ends and the watch history is gone (older resourceVersions get 410)",
             _ => c => c.RestartWatchCache()),
         new("compact", string.Empty, "a store compaction: watches from any older resourceVersion get 410 Gone/Expired",

@@ -16,7 +16,7 @@ public sealed class ControlEndpointTests : ClusterTest
     /// <summary>Every knob this class drives; a knob added to <see cref="FaultKnobs"/> must be driven here too.</summary>
     private static readonly string[] Driven =
     [
-        "http-error", "http-error-rate", "conflict", "latency", "drop-watches", "restart-apiserver", "compact", "fail-import", "clear-import",
+        "http-error", "http-error-rate", "conflict", "latency", "drop-watches", "expire-watch", "restart-apiserver", "compact", "fail-import", "clear-import",
         "pin-digest", "stick-dc", "unstick-dc", "slow-dc", "fail-build", "clear-build", "fail-hook", "clear-hook", "crash-controller", "kill-controllers", "reset",
     ];
 
@@ -86,6 +86,33 @@ public sealed class ControlEndpointTests : ClusterTest
         Assert.Empty(await api.WatchAsync(Streams + "?watch=true", Timeout).ToListAsync(Timeout));
         await Apply(api, "drop-watches=off");
         Assert.Null(Cluster.HttpFaults.DropWatchesAfterEvents);
+    }
+
+    [Fact]
+    public async Task Expire_watch_tells_the_next_watches_from_a_resource_version_that_it_is_too_old()
+    {
+        using var api = Api();
+        var (_, list, _) = await api.GetAsync(Streams);
+        var rv = (string)list!["metadata"]!["resourceVersion"]!;
+
+        await Apply(api, "expire-watch=1:/apis/image.openshift.io");
+
+        // A watch without a resourceVersion (it starts from the current state) is not affected.
+        await using (var fresh = api.WatchAsync(Streams + "?watch=true", Timeout).GetAsyncEnumerator(Timeout))
+        {
+            Assert.True(await fresh.MoveNextAsync());
+            Assert.Equal("ADDED", (string?)fresh.Current["type"]);
+        }
+
+        var expired = await api.WatchAsync($"{Streams}?watch=true&resourceVersion={rv}", Timeout).ToListAsync(Timeout);
+        var error = Assert.Single(expired);
+        Assert.Equal(("ERROR", 410), ((string?)error["type"], (int)error["object"]!["code"]!));
+        Assert.StartsWith($"too old resource version: {rv} (", (string?)error["object"]!["message"], StringComparison.Ordinal);
+
+        // Only the next one: the watch after it starts from the same resourceVersion and replays a change.
+        await api.SendAsync(HttpMethod.Patch, Streams + "/amp-zync", """{"metadata":{"labels":{"a":"b"}}}""", "application/merge-patch+json");
+        var replay = await api.WatchAsync($"{Streams}?watch=true&resourceVersion={rv}", Timeout).FirstAsync(Timeout);
+        Assert.Equal("MODIFIED", (string?)replay["type"]);
     }
 
     [Fact]

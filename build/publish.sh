@@ -1,8 +1,9 @@
 #!/bin/sh
-# The one publish command, used by the Dockerfile and by CI (so CI proves the image's build works).
-# Framework-dependent ReadyToRun for linux-x64 on the ASP.NET runtime (the demo stage hosts the simulator):
-# trimming breaks KubernetesClient's kubeconfig loading and NativeAOT needs KubernetesClient.Aot (see README).
+# The one publish command, used by the Dockerfile, CI and bench/: ciupgrade as a NativeAOT executable for
+# linux-x64 (one file, no .NET runtime needed; it links libc/libm and loads OpenSSL at run time for TLS).
+# NativeAOT links with clang if on PATH, else gcc + ld (both work); the symbol file (.dbg) is not shipped.
 set -eu
 out="${1:-publish}"
-dotnet publish src/CiUpgrade/CiUpgrade.csproj -c Release -r linux-x64 --self-contained false \
-  -p:PublishReadyToRun=true -p:DebugType=none -o "$out"
+dotnet publish src/CiUpgrade/CiUpgrade.csproj -c Release -r linux-x64 \
+  -p:StripSymbols=true -p:DebugType=none -o "$out"
+rm -f "$out"/*.dbg "$out"/*.pdb

@@ -1,8 +1,21 @@
 using CiUpgrade.Simulator;
 using CiUpgrade.Simulator.Controllers;
+using CiUpgrade.Simulator.Demo;
 using CiUpgrade.Simulator.Seed;
 
-// Console entry: start a seeded simulated cluster, write a kubeconfig, serve until Ctrl-C / SIGTERM.
+// Console entry: `demo` (the README's first command), else start a seeded simulated cluster, write a kubeconfig,
+// serve until Ctrl-C / SIGTERM.
+if (args is ["demo", ..])
+{
+    using var cancelDemo = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        cancelDemo.Cancel();
+    };
+    return await DemoCommand.RunAsync(args[1..], Console.Out, Console.Error, cancelDemo.Token);
+}
+
 string ns = "3scale";
 string? kubeconfig = null;
 var port = 0;
@@ -31,6 +44,7 @@ for (var i = 0; i < args.Length; i++)
             case "--state-dir": stateDir = Next(); break;
             case "--fault": var spec = Next(); faults.Add((spec, CiUpgrade.Simulator.Faults.FaultKnobs.Parse(spec))); break;
             case "--help" or "-h":
+                Console.WriteLine(DemoCommand.Usage);
                 Console.WriteLine("usage: CiUpgrade.Simulator --namespace NS --kubeconfig-out FILE [--port 0] [--seed 3scale-2.6[,oracle][,no-optional][,postgresql]] [--timing fast|demo|real] [--server-version 3.11|4.x] [--database-dump-size BYTES: what each database pod's dump streams] [--namespaces N: seed NS-0 .. NS-(N-1) instead of NS] [--state-dir DIR: keep the cluster's state there and resume it on the next start] [--fault NAME[=VALUE]]... (fault knobs, also POST /simulator/faults:)");
                 foreach (var knob in CiUpgrade.Simulator.Faults.FaultKnobs.All)
                 {

@@ -12,7 +12,7 @@ namespace CiUpgrade.Simulator;
 
 /// <summary>
 /// A simulated OpenShift cluster on loopback: the API server, the controllers, RBAC, fault knobs and
-/// seeding. Tests and `ciupgrade demo` reach it only over HTTP, through a kubeconfig it writes.
+/// seeding. Tests and the `demo` command reach it only over HTTP, through a kubeconfig it writes.
 /// </summary>
 public sealed class SimulatedCluster : IAsyncDisposable
 {
@@ -63,6 +63,9 @@ public sealed class SimulatedCluster : IAsyncDisposable
 
     /// <summary>Every deployment hook container run since the controllers started (seeding excluded).</summary>
     public IReadOnlyList<HookRun> HookRuns => _controllers?.HookRuns.All ?? [];
+
+    /// <summary>How long the controllers have been busy with work paced by their own timing (see <see cref="ControllerManager.BusyTime"/>).</summary>
+    public TimeSpan ControllerBusyTime => _controllers?.BusyTime ?? TimeSpan.Zero;
 
     public static async Task<SimulatedCluster> StartAsync(SimulatedClusterOptions options, CancellationToken cancellationToken = default)
     {

@@ -13,13 +13,16 @@ public sealed class ApiError(int code, string reason, string message, JsonObject
 
     public int? RetryAfterSeconds { get; init; }
 
+    /// <summary>A continue token for the Status's metadata (a 410 on an expired chunked LIST offers one for the rest).</summary>
+    public string? ListContinue { get; init; }
+
     public JsonObject ToStatus()
     {
         var status = new JsonObject
         {
             ["kind"] = "Status",
             ["apiVersion"] = "v1",
-            ["metadata"] = new JsonObject(),
+            ["metadata"] = ListContinue is null ? new JsonObject() : new JsonObject { ["continue"] = ListContinue },
             ["status"] = "Failure",
             ["message"] = Message,
             ["reason"] = Reason,

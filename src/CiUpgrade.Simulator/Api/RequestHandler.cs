@@ -331,13 +331,44 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
 
     private async Task ListAsync(HttpContext ctx, ResourcePath target)
     {
-        var filter = Selectors.Parse(ctx.Request.Query["labelSelector"], ctx.Request.Query["fieldSelector"]);
-        var (items, rv) = registry.List(target.Type.Plural, target.Namespace);
-        var selected = items.Where(filter).Select(i => WithKind(i, target)).ToList();
+        var query = ctx.Request.Query;
+        var filter = Selectors.Parse(query["labelSelector"], query["fieldSelector"]);
+        var chunked = ListChunking.Parse(query);
+        IReadOnlyList<JsonObject> items;
+        long rv;
+        var metadata = new JsonObject();
+        if (chunked is null)
+        {
+            (items, rv) = registry.List(target.Type.Plural, target.Namespace);
+            items = items.Where(filter).ToList();
+        }
+        else
+        {
+            var chunk = chunked.Read(registry, target.Type.Plural, target.Namespace, filter);
+            (items, rv) = (chunk.Items, chunk.ResourceVersion);
+            if (chunk.NextKey is not null)
+            {
+                metadata["continue"] = ContinueToken.Encode(chunk.ResourceVersion, chunk.NextKey);
+                // The API server counts what is left only for an unfiltered list (etcd3 store GetList, pred.Empty()).
+                if (string.IsNullOrEmpty(query["labelSelector"]) && string.IsNullOrEmpty(query["fieldSelector"]))
+                {
+                    metadata["remainingItemCount"] = chunk.Remaining;
+                }
+            }
+        }
+
+        var selected = items.Select(i => WithKind(i, target)).ToList();
         var resourceVersion = rv.ToString(CultureInfo.InvariantCulture);
+        metadata["resourceVersion"] = resourceVersion;
         if (TableConverter.Wanted(ctx.Request.Headers.Accept))
         {
-            await WriteAsync(ctx, 200, TableConverter.Convert(target.Type.Kind, selected, resourceVersion, DateTimeOffset.UtcNow));
+            var table = TableConverter.Convert(target.Type.Kind, selected, resourceVersion, DateTimeOffset.UtcNow);
+            if (metadata["continue"] is { } next && table["metadata"] is JsonObject tableMetadata)
+            {
+                tableMetadata["continue"] = next.DeepClone();
+            }
+
+            await WriteAsync(ctx, 200, table);
             return;
         }
 
@@ -345,7 +376,7 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
         {
             ["kind"] = target.Type.Kind + "List",
             ["apiVersion"] = target.Type.ApiVersion,
-            ["metadata"] = new JsonObject { ["resourceVersion"] = resourceVersion },
+            ["metadata"] = metadata,
             ["items"] = new JsonArray(selected.Cast<JsonNode>().ToArray()),
         });
     }

@@ -32,6 +32,7 @@ public sealed class ControllerManager : IAsyncDisposable
     private long _startResourceVersion;
     private int _restarts;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _busyTicks;
     private Task? _loop;
 
     public ControllerManager(ResourceRegistry registry, ControllerTiming timing, ControllerFaults faults, TimeProvider? time = null, Action<string>? log = null)
@@ -66,6 +67,12 @@ public sealed class ControllerManager : IAsyncDisposable
 
     /// <summary>What pods/{name}/log serves.</summary>
     public PodLogs PodLogs { get; } = new();
+
+    /// <summary>
+    /// How long the controllers have had work waiting on their own clock (imports, deployer steps, pods getting
+    /// ready): the time an upgrade spends waiting for the simulated cluster itself, whatever the client does.
+    /// </summary>
+    public TimeSpan BusyTime => _time.GetElapsedTime(0, Interlocked.Read(ref _busyTicks));
 
     /// <summary>The last error a pass hit (passes retry; surfaced for tests and diagnostics).</summary>
     public Exception? LastError { get; private set; }
@@ -272,11 +279,18 @@ public sealed class ControllerManager : IAsyncDisposable
 
     private async Task RunLoopAsync(CancellationToken cancellationToken)
     {
+        long? pendingSince = null;
         while (!cancellationToken.IsCancellationRequested)
         {
             if (_faults.TakeLoopKill())
             {
                 throw new InvalidOperationException("injected fault: the controller loop was killed (kill-controllers)");
+            }
+
+            var passStart = _time.GetTimestamp();
+            if (pendingSince is { } since)
+            {
+                Interlocked.Add(ref _busyTicks, passStart - since);
             }
 
             var before = _registry.Store.CurrentResourceVersion;
@@ -301,6 +315,8 @@ public sealed class ControllerManager : IAsyncDisposable
                     _waiting.Remove(ns);
                 }
             }
+
+            pendingSince = _waiting.Count > 0 ? passStart : null;
 
             // Idle only once every change up to now has reached the dirty set (the event pump runs apart).
             var allSeen = Interlocked.Read(ref _pumpedResourceVersion) >= before || before == _startResourceVersion;

@@ -17,6 +17,8 @@ public sealed class ObjectStore
     private readonly Dictionary<string, SortedDictionary<string, JsonObject>> _objects = new(StringComparer.Ordinal);
     private readonly LinkedList<StoredEvent> _history = new();
     private readonly List<Subscription> _subscriptions = [];
+    private readonly Dictionary<(string Resource, long ResourceVersion), KeyValuePair<string, JsonObject>[]> _snapshots = [];
+    private readonly Queue<(string Resource, long ResourceVersion)> _snapshotOrder = new();
     private readonly int _historyLimit;
     private readonly TimeProvider _time;
     private long _resourceVersion;
@@ -64,6 +66,65 @@ public sealed class ObjectStore
                 .Select(Clone)
                 .ToList();
             return (items, _resourceVersion);
+        }
+    }
+
+    /// <summary>
+    /// One chunk of a LIST with limit/continue, as the etcd3 storage of k8s.io/apiserver serves it (storage/etcd3/store.go
+    /// GetList): the objects after <paramref name="startKey"/> in key order (namespace/name, so one namespace's objects
+    /// are contiguous) that <paramref name="matches"/>, at most <paramref name="limit"/>, read at the revision of the first
+    /// chunk (<paramref name="atResourceVersion"/>; -1 means now, as an "inconsistent" continue token does). A chunk
+    /// stops at the limit with <c>NextKey</c> set whenever any key follows, even if none of them matches. The revision
+    /// stays readable while the event history reaches back to it and its snapshot is kept (the last 16); after that it
+    /// is Gone, as etcd's compaction makes a continue token 410 Expired.
+    /// </summary>
+    public ListChunk ListChunk(string resource, string? ns, Func<JsonObject, bool> matches, int limit, long? atResourceVersion, string? startKey)
+    {
+        lock (_lock)
+        {
+            KeyValuePair<string, JsonObject>[] items;
+            long rv;
+            if (atResourceVersion is { } at && at > 0)
+            {
+                if (at < OldestWatchableResourceVersion || !_snapshots.TryGetValue((resource, at), out items!))
+                {
+                    throw new StoreException(StoreError.Gone, $"resource version {at} has been compacted");
+                }
+
+                rv = at;
+            }
+            else
+            {
+                items = Bucket(resource).ToArray();
+                rv = _resourceVersion;
+            }
+
+            var prefix = ns is null ? string.Empty : ns + "/";
+            var i = LowerBound(items, startKey ?? prefix);
+            var page = new List<JsonObject>();
+            string? lastKey = null;
+            for (; i < items.Length && page.Count < limit; i++)
+            {
+                if (!items[i].Key.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                lastKey = items[i].Key;
+                if (matches(items[i].Value))
+                {
+                    page.Add(Clone(items[i].Value));
+                }
+            }
+
+            var remaining = items.Skip(i).LongCount(e => e.Key.StartsWith(prefix, StringComparison.Ordinal));
+            if (remaining > 0 && atResourceVersion is null or <= 0 && !_snapshots.ContainsKey((resource, rv)))
+            {
+                KeepSnapshot(resource, rv, items);
+            }
+
+            // continue.go: the next chunk starts at the key right after the last one read.
+            return new ListChunk(page, rv, remaining > 0 ? lastKey + "\0" : null, remaining);
         }
     }
 
@@ -250,7 +311,43 @@ public sealed class ObjectStore
         lock (_lock)
         {
             _history.Clear();
+            _snapshots.Clear();
+            _snapshotOrder.Clear();
         }
+    }
+
+    /// <summary>
+    /// Keeps the objects of a revision for the chunks that follow. Stored objects are never changed in place (every
+    /// write stores a new copy), so a snapshot is only the ordered references.
+    /// </summary>
+    private void KeepSnapshot(string resource, long rv, KeyValuePair<string, JsonObject>[] items)
+    {
+        _snapshots[(resource, rv)] = items;
+        _snapshotOrder.Enqueue((resource, rv));
+        while (_snapshotOrder.Count > 16)
+        {
+            _snapshots.Remove(_snapshotOrder.Dequeue());
+        }
+    }
+
+    /// <summary>The index of the first key not before <paramref name="key"/> (keys are in ordinal order).</summary>
+    private static int LowerBound(KeyValuePair<string, JsonObject>[] items, string key)
+    {
+        int low = 0, high = items.Length;
+        while (low < high)
+        {
+            var mid = (low + high) / 2;
+            if (string.CompareOrdinal(items[mid].Key, key) < 0)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+
+        return low;
     }
 
     private void Commit(string resource, string ns, JsonObject stored, WatchEventType type)

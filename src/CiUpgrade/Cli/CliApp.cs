@@ -35,7 +35,7 @@ public static class CliApp
         });
         args = SwitchValues(args);
         var result = parser.ParseArguments<PreflightOptions, BackupOptions, PatchImageStreamsOptions, WaitRolloutsOptions,
-            SetReleaseOptions, VerifyOptions, RollbackOptions, DriftOptions, PlanOptions, DemoOptions, BuildOracleSystemOptions, GateOptions, UpdatePreHookOptions>(args);
+            SetReleaseOptions, VerifyOptions, RollbackOptions, DriftOptions, PlanOptions, BuildOracleSystemOptions, GateOptions, UpdatePreHookOptions>(args);
         return await result.MapResult(
             (PreflightOptions o) => RunAsync(o, stdout, stderr, c => new PreflightStage(c).RunAsync(NullIfEmpty(o.SystemImage), NullIfEmpty(o.OracleClientDir), NullIfEmpty(o.ResultsDir), ct)),
             (BackupOptions o) => RunAsync(o, stdout, stderr, c => new BackupStage(c).RunAsync(o.BackupDir, NullIfEmpty(o.RunId), o.Databases, ct)),
@@ -48,7 +48,6 @@ public static class CliApp
             (PlanOptions o) => RunAsync(o, stdout, stderr, c => new PlanStage(c).RunAsync(NullIfEmpty(o.SystemImage), NullIfEmpty(o.OracleClientDir), ct)),
             (UpdatePreHookOptions o) => RunAsync(o, stdout, stderr, c => new UpdatePreHookStage(c).RunAsync(o.Force, o.DryRun, ct)),
             (BuildOracleSystemOptions o) => RunAsync(o, stdout, stderr, c => new BuildOracleSystemStage(c).RunAsync(NullIfEmpty(o.OracleClientDir), o.Force, o.NoWait, ct)),
-            (DemoOptions o) => Guard(stderr, () => DemoStage.RunAsync(o, stdout, stderr, ct)),
             (GateOptions o) => Guard(stderr, () => Task.FromResult((int)GateStage.Run(o, stdout))),
             errors => Task.FromResult(Usage(result, errors.ToList(), stdout, stderr)));
     }

@@ -54,22 +54,55 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
     public Task<ResourceList<DeploymentConfig>> ListDeploymentConfigsAsync(CancellationToken ct) =>
         ListAsync<DeploymentConfig>(DeploymentConfig.Group, DeploymentConfig.Version, DeploymentConfig.Plural, ct);
 
-    /// <summary>Every DeploymentConfig in every namespace the credentials can see (one LIST), optionally by label.</summary>
-    public Task<ResourceList<DeploymentConfig>> ListDeploymentConfigsEverywhereAsync(string? labelSelector, CancellationToken ct) =>
-        CallAsync("list deploymentconfigs" + AllNamespaces, DeploymentConfig.Plural, DeploymentConfig.Group, () =>
-            kube.CustomObjects.ListClusterCustomObjectAsync<ResourceList<DeploymentConfig>>(DeploymentConfig.Group, DeploymentConfig.Version, DeploymentConfig.Plural,
-                labelSelector: labelSelector, cancellationToken: ct));
+    /// <summary>Objects per chunk of a paged LIST: kubectl's default --chunk-size.</summary>
+    public const int PageSize = 500;
 
-    public Task<ResourceList<ImageStream>> ListImageStreamsEverywhereAsync(CancellationToken ct) =>
-        CallAsync("list imagestreams" + AllNamespaces, ImageStream.Plural, ImageStream.Group, () =>
-            kube.CustomObjects.ListClusterCustomObjectAsync<ResourceList<ImageStream>>(ImageStream.Group, ImageStream.Version, ImageStream.Plural, cancellationToken: ct));
+    /// <summary>
+    /// Every DeploymentConfig in the namespace or (<paramref name="everywhere"/>) in every namespace the credentials can
+    /// see, optionally by label, in chunks of <see cref="PageSize"/>: only one page is held at a time.
+    /// </summary>
+    public IAsyncEnumerable<DeploymentConfig> ListDeploymentConfigsPagedAsync(bool everywhere, string? labelSelector, CancellationToken ct) =>
+        ListPagedAsync<DeploymentConfig>(DeploymentConfig.Group, DeploymentConfig.Version, DeploymentConfig.Plural, everywhere, labelSelector, ct);
 
-    /// <summary>The ConfigMaps of one name in every namespace (one LIST with a metadata.name field selector).</summary>
-    public async Task<IReadOnlyList<V1ConfigMap>> ListConfigMapsEverywhereAsync(string name, CancellationToken ct)
+    /// <summary>Every image stream in the namespace or in every namespace, in chunks (see <see cref="ListDeploymentConfigsPagedAsync"/>).</summary>
+    public IAsyncEnumerable<ImageStream> ListImageStreamsPagedAsync(bool everywhere, CancellationToken ct) =>
+        ListPagedAsync<ImageStream>(ImageStream.Group, ImageStream.Version, ImageStream.Plural, everywhere, null, ct);
+
+    /// <summary>The RCs of DeploymentConfigs in every namespace (by their label), in chunks (see <see cref="ListDeploymentConfigsPagedAsync"/>).</summary>
+    public async IAsyncEnumerable<V1ReplicationController> ListDeploymentReplicationControllersPagedAsync([EnumeratorCancellation] CancellationToken ct)
     {
-        var list = await CallAsync("list configmaps" + AllNamespaces, "configmaps", string.Empty, () =>
-            kube.CoreV1.ListConfigMapForAllNamespacesAsync(fieldSelector: $"metadata.name={name}", cancellationToken: ct));
-        return list.Items.ToList();
+        string? next = null;
+        do
+        {
+            var page = await CallAsync("list replicationcontrollers" + AllNamespaces, "replicationcontrollers", string.Empty, () =>
+                kube.CoreV1.ListReplicationControllerForAllNamespacesAsync(continueParameter: next, labelSelector: "openshift.io/deployment-config.name",
+                    limit: PageSize, cancellationToken: ct));
+            foreach (var rc in page.Items)
+            {
+                yield return rc;
+            }
+
+            next = page.Metadata?.ContinueProperty;
+        }
+        while (!string.IsNullOrEmpty(next));
+    }
+
+    /// <summary>The ConfigMaps of one name in every namespace (a LIST with a metadata.name field selector, in chunks).</summary>
+    public async IAsyncEnumerable<V1ConfigMap> ListConfigMapsEverywhereAsync(string name, [EnumeratorCancellation] CancellationToken ct)
+    {
+        string? next = null;
+        do
+        {
+            var page = await CallAsync("list configmaps" + AllNamespaces, "configmaps", string.Empty, () =>
+                kube.CoreV1.ListConfigMapForAllNamespacesAsync(continueParameter: next, fieldSelector: $"metadata.name={name}", limit: PageSize, cancellationToken: ct));
+            foreach (var map in page.Items)
+            {
+                yield return map;
+            }
+
+            next = page.Metadata?.ContinueProperty;
+        }
+        while (!string.IsNullOrEmpty(next));
     }
 
     /// <summary>The raw JSON of every object of a kind, for backups that must lose no field (paged, see <see cref="ListPagesAsync"/>).</summary>
@@ -415,6 +448,34 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
         var result = await OrNullAsync(() => CallAsync($"get {plural}", plural, group, () =>
             kube.CustomObjects.GetNamespacedCustomObjectAsync<T>(group, version, Namespace, plural, name, ct)));
         return result;
+    }
+
+    /// <summary>
+    /// A LIST in chunks (limit + continue, as kubectl get and client-go's pager do), yielding each page's objects before
+    /// the next page is asked for. The API server returns objects in storage key order (namespace, then name) and
+    /// every chunk at the revision of the first (k8s.io/apiserver storage/etcd3/store.go GetList); a continue token
+    /// that outlived etcd's compaction is 410 Expired, surfaced as a <see cref="ClusterRequestException"/> for the
+    /// caller to start over.
+    /// </summary>
+    private async IAsyncEnumerable<T> ListPagedAsync<T>(string group, string version, string plural, bool everywhere, string? labelSelector,
+        [EnumeratorCancellation] CancellationToken ct)
+    {
+        string? next = null;
+        do
+        {
+            var page = await CallAsync($"list {plural}" + (everywhere ? AllNamespaces : string.Empty), plural, group, () => everywhere
+                ? kube.CustomObjects.ListClusterCustomObjectAsync<ResourceList<T>>(group, version, plural,
+                    continueParameter: next, labelSelector: labelSelector, limit: PageSize, cancellationToken: ct)
+                : kube.CustomObjects.ListNamespacedCustomObjectAsync<ResourceList<T>>(group, version, Namespace, plural,
+                    continueParameter: next, labelSelector: labelSelector, limit: PageSize, cancellationToken: ct));
+            foreach (var item in page.Items)
+            {
+                yield return item;
+            }
+
+            next = page.Metadata?.ContinueProperty;
+        }
+        while (!string.IsNullOrEmpty(next));
     }
 
     private Task<ResourceList<T>> ListAsync<T>(string group, string version, string plural, CancellationToken ct) =>

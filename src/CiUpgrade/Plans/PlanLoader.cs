@@ -40,7 +40,7 @@ public static partial class PlanLoader
         PlanDocument? doc;
         try
         {
-            doc = new DeserializerBuilder().WithNamingConvention(CamelCaseNamingConvention.Instance).Build().Deserialize<PlanDocument>(text);
+            doc = new StaticDeserializerBuilder(new PlanYamlContext()).WithNamingConvention(CamelCaseNamingConvention.Instance).Build().Deserialize<PlanDocument>(text);
         }
         catch (YamlException e)
         {
@@ -151,8 +151,8 @@ public static partial class PlanLoader
     private static partial Regex PullSpec();
 
     // YAML shapes, nullable so that a missing field is reported by name instead of failing deserialization.
-#pragma warning disable CA1812, CA1002, CA2227 // instantiated and filled by YamlDotNet
-    private sealed class PlanDocument
+#pragma warning disable CA1812, CA1002, CA2227, CA1034 // instantiated and filled by YamlDotNet's generated context (PlanYamlContext)
+    internal sealed class PlanDocument
     {
         public string? Source { get; set; }
 
@@ -182,7 +182,7 @@ public static partial class PlanLoader
         public List<string>? Target { get; set; }
     }
 
-    private sealed class ReleaseDocument
+    internal sealed class ReleaseDocument
     {
         public string? DeploymentConfig { get; set; }
 
@@ -191,14 +191,14 @@ public static partial class PlanLoader
         public string? ConfigMap { get; set; }
     }
 
-    private sealed class OracleDocument
+    internal sealed class OracleDocument
     {
         public string? BuildConfig { get; set; } = "3scale-amp-system-oracle";
 
         public string? ImageStream { get; set; } = "amp-system";
     }
 
-    private sealed class StreamDocument
+    internal sealed class StreamDocument
     {
         public string? Name { get; set; }
 
@@ -213,7 +213,7 @@ public static partial class PlanLoader
         public bool Optional { get; set; }
     }
 
-    private sealed class VerifyDocument
+    internal sealed class VerifyDocument
     {
         public string? DeploymentConfig { get; set; }
 
@@ -221,5 +221,5 @@ public static partial class PlanLoader
 
         public bool Optional { get; set; }
     }
-#pragma warning restore CA1812, CA1002, CA2227
+#pragma warning restore CA1812, CA1002, CA2227, CA1034
 }

@@ -92,6 +92,8 @@ public static class ImageStreamTagPatch
         ["referencePolicy"] = new JsonObject { ["type"] = "Source" },
     };
 
-    internal static JsonObject Op(string op, string path, JsonNode? value) =>
-        new() { ["op"] = op, ["path"] = path, ["value"] = value };
+    // JsonNode, not JsonObject: JsonArray.Add(JsonNode) is the AOT-safe overload; a JsonObject argument binds to
+    // the generic Add<T>, which is RequiresDynamicCode.
+    internal static JsonNode Op(string op, string path, JsonNode? value) =>
+        new JsonObject { ["op"] = op, ["path"] = path, ["value"] = value };
 }

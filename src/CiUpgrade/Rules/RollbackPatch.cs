@@ -42,7 +42,7 @@ public static class RollbackPatch
         foreach (var i in removals.OrderDescending())
         {
             ops.Add(ImageStreamTagPatch.Op("test", $"/spec/tags/{i}/name", tags[i].Name));
-            ops.Add(new JsonObject { ["op"] = "remove", ["path"] = $"/spec/tags/{i}" });
+            ops.Add((JsonNode)new JsonObject { ["op"] = "remove", ["path"] = $"/spec/tags/{i}" });
         }
 
         if (ops.Count > 0)

@@ -98,7 +98,7 @@ public sealed class InstallStateReader(StageContext context)
         var found = new Dictionary<(string, string), V1ConfigMap>();
         foreach (var name in names)
         {
-            var maps = allNamespaces ? await context.Client.ListConfigMapsEverywhereAsync(name, ct)
+            var maps = allNamespaces ? await context.Client.ListConfigMapsEverywhereAsync(name, ct).ToListAsync(ct)
                 : await context.Client.GetConfigMapAsync(name, ct) is { } one ? [one] : [];
             foreach (var map in maps)
             {

@@ -18,7 +18,7 @@ public sealed class CliTests
         var (code, output, _) = await Run("--help");
 
         Assert.Equal(0, code);
-        foreach (var verb in new[] { "preflight", "backup", "update-prehook", "patch-imagestreams", "wait-rollouts", "set-release", "verify", "rollback", "drift", "plan", "build-oracle-system", "gate", "demo" })
+        foreach (var verb in new[] { "preflight", "backup", "update-prehook", "patch-imagestreams", "wait-rollouts", "set-release", "verify", "rollback", "drift", "plan", "build-oracle-system", "gate" })
         {
             Assert.Contains(verb, output, StringComparison.Ordinal);
         }

@@ -1,23 +1,16 @@
 #!/usr/bin/env bash
-# Benchmark (not a test): on a seeded, upgraded simulator, `ciupgrade verify` against the runbook's step 9
-# loop (`kubectl get dc $c -o json | jq ...` per DC), run alternately ROUNDS times each; then process start
-# of `ciupgrade --version`. Prints a Markdown table of mean wall time and peak RSS.
+# Benchmark (not a test): on a seeded, upgraded simulator, `ciupgrade verify` against the runbook's step 9 loop
+# (`kubectl get dc $c -o json | jq ...` for its 14 DCs), and `ciupgrade --version` against `kubectl version --client`,
+# for the NativeAOT binary (the image's) and the framework-dependent build of the same code, all run alternately
+# ROUNDS times (the machine may be loaded by other work: alternation spreads that evenly). Prints a Markdown table
+# of mean wall time, peak RSS and the ratios the targets are stated in.
 # Usage: bench/verify-vs-kubectl.sh [ROUNDS]   (needs dotnet, kubectl, jq, GNU time)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
 rounds=${1:-10}
-work=$(mktemp -d)
-trap 'kill "${sim_pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
-
-dotnet build -c Release src/CiUpgrade/CiUpgrade.csproj -v quiet -nologo >/dev/null
-ciupgrade=src/CiUpgrade/bin/Release/net10.0/ciupgrade
-simulator=src/CiUpgrade/bin/Release/net10.0/CiUpgrade.Simulator
-
-"$simulator" --namespace 3scale --kubeconfig-out "$work/kubeconfig" --timing fast >"$work/sim.log" 2>&1 &
-sim_pid=$!
-for _ in $(seq 1 100); do [ -s "$work/kubeconfig" ] && grep -q simulated "$work/sim.log" && break; sleep 0.1; done
-export KUBECONFIG="$work/kubeconfig"
-for stage in preflight patch-imagestreams set-release; do "$ciupgrade" "$stage" -n 3scale >/dev/null; done
+build_all
+start_simulator --namespace 3scale --timing fast
+for stage in preflight patch-imagestreams set-release; do "$aot" "$stage" -n 3scale >/dev/null; done
 
 DCS="apicast-production apicast-staging backend-cron backend-listener backend-redis backend-worker system-app system-memcache system-mysql system-redis system-sidekiq system-sphinx zync zync-database"
 runbook_loop() {
@@ -25,29 +18,23 @@ runbook_loop() {
 }
 export -f runbook_loop; export DCS
 
-# measure NAME COMMAND...: appends "seconds kilobytes" to $work/NAME
-measure() {
-  local name=$1; shift
-  local start end
-  start=$(date +%s.%N)
-  /usr/bin/time -f '%M' -o "$work/$name.rss" "$@" >/dev/null 2>&1 || true
-  end=$(date +%s.%N)
-  echo "$(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.4f", b-a}') $(cat "$work/$name.rss")" >>"$work/$name"
-}
-
 for _ in $(seq 1 "$rounds"); do
-  measure verify "$ciupgrade" verify -n 3scale --junit "$work/junit.xml"
+  measure verify-aot "$aot" verify -n 3scale --junit "$work/junit.xml"
   measure loop bash -c runbook_loop
-  measure version "$ciupgrade" --version
+  measure verify-jit "$jit" verify -n 3scale --junit "$work/junit.xml"
+  measure version-aot "$aot" --version
+  measure kubectl-version kubectl version --client
+  measure version-jit "$jit" --version
 done
+grep -q 'failures="0"' "$work/junit.xml" || { echo "verify did not pass: the figures would not be of a full verify" >&2; exit 1; }
 
-stats() { awk '{t+=$1; if ($2>m) m=$2} END {printf "%.3f %.1f", t/NR, m/1024}' "$work/$1"; }
-read -r vt vm <<<"$(stats verify)"; read -r lt lm <<<"$(stats loop)"; read -r st sm <<<"$(stats version)"
-ratio=$(awk -v l="$lt" -v v="$vt" 'BEGIN{printf "%.1f", l/v}')
-echo "| what ($rounds runs each, alternated) | mean wall time | peak RSS |"
-echo "|---|---|---|"
-echo "| \`ciupgrade verify\` (1 LIST of DCs + 1 of image streams, JUnit written) | ${vt} s | ${vm} MiB |"
-echo "| runbook loop: 14 × \`kubectl get dc -o json \| jq\` | ${lt} s | ${lm} MiB |"
-echo "| \`ciupgrade --version\` (process start) | ${st} s | ${sm} MiB |"
-echo
-echo "verify is ${ratio}x faster than the runbook loop"
+read -r va vam _ <<<"$(stats verify-aot)"; read -r vj vjm _ <<<"$(stats verify-jit)"; read -r l lm _ <<<"$(stats loop)"
+read -r sa sam _ <<<"$(stats version-aot)"; read -r sj sjm _ <<<"$(stats version-jit)"; read -r k km _ <<<"$(stats kubectl-version)"
+echo "| what ($rounds runs each, alternated) | mean wall time | peak RSS | ratio |"
+echo "|---|---|---|---|"
+echo "| \`ciupgrade verify\`, NativeAOT | ${va} s | ${vam} MiB | $(ratio "$va" "$l") × the loop |"
+echo "| \`ciupgrade verify\`, framework-dependent | ${vj} s | ${vjm} MiB | $(ratio "$vj" "$l") × the loop |"
+echo "| runbook loop: 14 × \`kubectl get dc -o json \| jq\` | ${l} s | ${lm} MiB | 1 |"
+echo "| \`ciupgrade --version\`, NativeAOT | ${sa} s | ${sam} MiB | $(ratio "$sa" "$k") × kubectl |"
+echo "| \`ciupgrade --version\`, framework-dependent | ${sj} s | ${sjm} MiB | $(ratio "$sj" "$k") × kubectl |"
+echo "| \`kubectl version --client\` | ${k} s | ${km} MiB | 1 |"

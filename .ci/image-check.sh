@@ -59,7 +59,7 @@ echo "--version: $version"
 out="$work/demo"
 TMPDIR=/tmp dotnet "$simulator" demo --ciupgrade "$work/ciupgrade" --junit "$out/verify-junit.xml" | tee "$work/demo.log"
 grep -q '<testsuite[^>]* failures="0"' "$out/verify-junit.xml"
-test -f "$out/backup/manifest.json"
+test -f "$out/backup/3scale/$(cat "$out/backup/3scale/latest")/manifest.json"
 
 unshare --mount --propagation private sh -euc "mount --bind '$root' '$root'; mount -o remount,bind,ro '$root'; ! touch '$root/probe' 2>/dev/null"
 echo "image check passed: --version and every stage ran in the jail, verify passed (UID $uid, read-only root, no HOME)"

@@ -58,7 +58,7 @@ public sealed class ProjectExport(StageContext context, string stage)
                     entry["file"] = kind.File;
                 }
 
-                saved.Add(entry);
+                saved.Add((JsonNode)entry); // JsonNode: the generic Add<T> of a JsonObject is not AOT-safe
             }
             catch (UpgradeException e) when (!kind.NeededByRollback && OpenShiftClient.IsForbidden(e))
             {
@@ -71,7 +71,7 @@ public sealed class ProjectExport(StageContext context, string stage)
 
     private void Skip(JsonArray skipped, ProjectKind kind, string reason)
     {
-        skipped.Add(new JsonObject { ["kind"] = kind.Kind, ["resource"] = kind.Resource, ["reason"] = reason });
+        skipped.Add((JsonNode)new JsonObject { ["kind"] = kind.Kind, ["resource"] = kind.Resource, ["reason"] = reason });
         context.Reporter.Event(stage, "skipped", $"{kind.Resource}: {reason}");
     }
 

@@ -7,7 +7,9 @@
 #   2. the simulator's `demo`, which runs every stage of the pipeline through this jail (preflight ... verify), so
 #      `verify` passes on the upgraded simulated cluster; the demo's files live in a writable /tmp mount (Tekton's
 #      workspaces), everything else is read-only;
-#   3. the jail's root refuses writes even from root (so nothing above could have written outside /tmp).
+#   3. .ci/aot-stages.sh: every other verb and path (backup --databases, drift -A, rollback, gate, the Oracle build)
+#      through the jail against simulators, each exit code checked;
+#   4. the jail's root refuses writes even from root (so nothing above could have written outside /tmp).
 # The runtime-deps files come from this Debian machine as the stand-in for the chiseled Ubuntu base's files (same
 # sonames and paths; the image itself is not built here):
 #   /lib64/ld-linux-x86-64.so.2, libc.so.6, libm.so.6   what the binary links (ldd);
@@ -60,6 +62,9 @@ out="$work/demo"
 TMPDIR=/tmp dotnet "$simulator" demo --ciupgrade "$work/ciupgrade" --junit "$out/verify-junit.xml" | tee "$work/demo.log"
 grep -q '<testsuite[^>]* failures="0"' "$out/verify-junit.xml"
 test -f "$out/backup/3scale/$(cat "$out/backup/3scale/latest")/manifest.json"
+
+# Every other stage and path (backup --databases, drift -A, rollback, Oracle build...) through the same jail.
+bash .ci/aot-stages.sh "$work/ciupgrade" "$simulator" "$work/stages"
 
 unshare --mount --propagation private sh -euc "mount --bind '$root' '$root'; mount -o remount,bind,ro '$root'; ! touch '$root/probe' 2>/dev/null"
 echo "image check passed: --version and every stage ran in the jail, verify passed (UID $uid, read-only root, no HOME)"

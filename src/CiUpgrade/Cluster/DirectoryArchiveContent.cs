@@ -29,9 +29,29 @@ public sealed class DirectoryArchiveContent : HttpContent
 
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
     {
+        // Entries built here rather than by TarFile.CreateFromDirectory: that one looks up each file's owner and group
+        // names (getpwuid/getgrgid), which throws where /etc/passwd is absent (a distroless root, the image check's
+        // jail) — the build needs only names, modes and contents. A symbolic link is sent as the file it points to.
         await using var gzip = new GZipStream(stream, CompressionLevel.Fastest, leaveOpen: true);
-        await TarFile.CreateFromDirectoryAsync(_directory, gzip, includeBaseDirectory: false, cancellationToken);
+        await using var tar = new TarWriter(gzip, TarEntryFormat.Pax, leaveOpen: true);
+        foreach (var path in Directory.EnumerateFileSystemEntries(_directory, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            var name = Path.GetRelativePath(_directory, path).Replace(Path.DirectorySeparatorChar, '/');
+            if (Directory.Exists(path))
+            {
+                await tar.WriteEntryAsync(new PaxTarEntry(TarEntryType.Directory, name + "/") { Mode = ModeOf(path), ModificationTime = Directory.GetLastWriteTimeUtc(path) }, cancellationToken);
+                continue;
+            }
+
+            await using var data = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
+            var entry = new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = data, Mode = ModeOf(path), ModificationTime = File.GetLastWriteTimeUtc(path) };
+            await tar.WriteEntryAsync(entry, cancellationToken);
+        }
     }
+
+    // Windows has no Unix modes: what a tar entry gets there by default.
+    private static UnixFileMode ModeOf(string path) =>
+        OperatingSystem.IsWindows() ? UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead : File.GetUnixFileMode(path);
 
     protected override bool TryComputeLength(out long length)
     {

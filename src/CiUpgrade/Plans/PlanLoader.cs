@@ -169,7 +169,7 @@ public static partial class PlanLoader
         public PreHookDocument? PreHook { get; set; }
     }
 
-    private sealed class PreHookDocument
+    internal sealed class PreHookDocument
     {
         public string? DeploymentConfig { get; set; }
 

@@ -12,4 +12,5 @@ namespace CiUpgrade.Plans;
 [YamlSerializable(typeof(PlanLoader.OracleDocument))]
 [YamlSerializable(typeof(PlanLoader.StreamDocument))]
 [YamlSerializable(typeof(PlanLoader.VerifyDocument))]
+[YamlSerializable(typeof(PlanLoader.PreHookDocument))]
 public partial class PlanYamlContext : StaticContext;

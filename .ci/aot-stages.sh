@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Every stage of ciupgrade, run by the given binary (the NativeAOT one, possibly through the image check's jail)
+# against simulated clusters. NativeAOT has no reflection-based serialization: a model type missing from the
+# source-generated JSON context (src/CiUpgrade/Cluster/OpenShiftJsonContext.cs) or the plan's static YAML context
+# only fails at run time, in the published binary, so the JIT test suite cannot catch it. This runs each verb's
+# cluster paths once and checks its exit code:
+#   three installs (3scale-0..2): preflight, backup --databases, update-prehook (dry run, then for real),
+#   patch-imagestreams, set-release, verify (text and JSON), gate, plan, drift, drift -A, wait-rollouts, rollback;
+#   an Oracle-backed install: preflight, patch-imagestreams (the build path), build-oracle-system, verify.
+# Usage: .ci/aot-stages.sh CIUPGRADE SIMULATOR_DLL WORKDIR   (WORKDIR must be readable by CIUPGRADE, e.g. under /tmp)
+set -euo pipefail
+ciupgrade=$1
+simulator=$2
+work=$3
+mkdir -p "$work"
+chmod 0777 "$work"
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
+
+# start NAME ARGS...: a simulator serving in the background; waits for its kubeconfig.
+start() {
+  local name=$1; shift
+  dotnet "$simulator" --kubeconfig-out "$work/$name.kubeconfig" --timing fast "$@" >"$work/$name.log" 2>&1 &
+  pids+=($!)
+  until grep -q simulated "$work/$name.log" 2>/dev/null; do kill -0 "${pids[-1]}"; sleep 0.2; done
+  chmod 0644 "$work/$name.kubeconfig"
+}
+
+# expect CODE CLUSTER ARGS...: runs one ciupgrade command, fails unless it exits with CODE (CLUSTER - for none).
+expect() {
+  local want=$1 cluster=$2; shift 2
+  local code=0 flags=()
+  [ "$cluster" = - ] || flags=(--kubeconfig "$work/$cluster.kubeconfig" --timeout 3m)
+  "$ciupgrade" "$@" "${flags[@]}" >"$work/last.out" 2>&1 || code=$?
+  if [ "$code" != "$want" ]; then
+    echo "FAILED: ciupgrade $* exited $code, expected $want:"; tail -20 "$work/last.out"; exit 1
+  fi
+  if grep -q "JsonTypeInfo\|Unhandled exception\|   at " "$work/last.out"; then
+    echo "FAILED: ciupgrade $* printed a .NET exception:"; tail -20 "$work/last.out"; exit 1
+  fi
+  echo "  ok (exit $code): ciupgrade $*"
+}
+
+start multi --namespace 3scale --namespaces 3 --database-dump-size 65536
+start oracle --namespace oracle --seed 3scale-2.6,oracle
+echo "== every stage through $ciupgrade"
+ns=(-n 3scale-0)
+expect 0 multi preflight "${ns[@]}"
+expect 4 multi preflight -n nowhere
+expect 0 multi backup "${ns[@]}" --backup-dir "$work/backup" --databases
+expect 0 multi update-prehook "${ns[@]}" --dry-run
+expect 0 multi update-prehook "${ns[@]}"
+expect 0 multi plan "${ns[@]}" --output json
+expect 0 multi patch-imagestreams "${ns[@]}"
+expect 0 multi set-release "${ns[@]}"
+expect 0 multi verify "${ns[@]}" --junit "$work/verify.xml" --results-dir "$work/results" --write-baseline "$work/baseline.json"
+expect 0 multi verify "${ns[@]}" --junit "$work/verify.xml" --output json
+expect 0 - gate --status "$(cat "$work/results/status")" --passed "$(cat "$work/results/passed")" --failed "$(cat "$work/results/failed")" --skipped "$(cat "$work/results/skipped")"
+expect 1 - gate --status Failed --passed 16 --failed 1 --skipped 1
+expect 0 multi wait-rollouts "${ns[@]}"
+expect 0 multi drift "${ns[@]}" --junit "$work/drift.xml" --baseline "$work/baseline.json"
+# The other two installs are still on 2.6: drift -A reports them (exit 1), one testsuite per install.
+expect 1 multi drift -A --junit "$work/drift-all.xml" --results-dir "$work/drift-results"
+[ "$(grep -c '<testsuite ' "$work/drift-all.xml")" = 3 ] || { echo "FAILED: drift -A did not report 3 installs"; exit 1; }
+[ "$(cat "$work/drift-results/drifted")" = 2 ] || { echo "FAILED: drift -A: $(cat "$work/drift-results/drifted") drifted, expected 2"; exit 1; }
+expect 0 multi rollback "${ns[@]}" --backup-dir "$work/backup"
+expect 1 multi verify "${ns[@]}" --junit "$work/verify-after-rollback.xml"
+
+mkdir -p "$work/oracle-client/oracle-client-files"
+echo "FROM scratch" >"$work/oracle-client/Dockerfile"
+for f in instantclient-basiclite-linux.x64-12.2.0.1.0.zip instantclient-sdk-linux.x64-12.2.0.1.0.zip instantclient-odbc-linux.x64-12.2.0.1.0-2.zip; do
+  echo "$f" >"$work/oracle-client/oracle-client-files/$f"
+done
+chmod -R a+rX "$work/oracle-client"
+expect 0 oracle preflight -n oracle --oracle-client-dir "$work/oracle-client"
+expect 0 oracle update-prehook -n oracle
+expect 0 oracle patch-imagestreams -n oracle --oracle-client-dir "$work/oracle-client"
+expect 0 oracle build-oracle-system -n oracle --oracle-client-dir "$work/oracle-client" --force
+expect 0 oracle set-release -n oracle
+expect 0 oracle verify -n oracle --junit "$work/oracle-verify.xml"
+echo "every stage passed through $ciupgrade"

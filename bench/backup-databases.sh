@@ -1,33 +1,37 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): `ciupgrade backup --databases` on the simulator with every database pod streaming a dump
 # of SIZE bytes (default 200 MiB each: system-mysql, zync-database, backend-redis, system-redis), run as its own
-# process like a Tekton step: wall time, peak RSS (GNU time), bytes dumped and written. Needs GNU time.
-# Usage: bench/backup-databases.sh [SIZE_BYTES] [ROUNDS]
+# process like a Tekton step, for the NativeAOT binary (the image's) and the framework-dependent build of the same
+# code, alternated ROUNDS times. Prints a Markdown table of mean wall time, peak RSS (issue 10: under 100 MiB) and
+# the bytes dumped and written.
+# Usage: bench/backup-databases.sh [SIZE_BYTES] [ROUNDS]   (needs dotnet, jq, GNU time)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
 size=${1:-209715200}
 rounds=${2:-3}
-work=$(mktemp -d)
-trap 'kill "${sim_pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
+build_all
+start_simulator --namespace 3scale --timing fast --database-dump-size "$size"
 
-dotnet build -c Release src/CiUpgrade/CiUpgrade.csproj -v quiet -nologo >/dev/null
-dotnet build -c Release src/CiUpgrade.Simulator/CiUpgrade.Simulator.csproj -v quiet -nologo >/dev/null
-bin=src/CiUpgrade/bin/Release/net10.0
-sim=src/CiUpgrade.Simulator/bin/Release/net10.0
-"$sim/CiUpgrade.Simulator" --namespace 3scale --kubeconfig-out "$work/kubeconfig" --timing fast --database-dump-size "$size" >"$work/sim.log" 2>&1 &
-sim_pid=$!
-until grep -q simulated "$work/sim.log" 2>/dev/null; do sleep 0.2; kill -0 "$sim_pid"; done
-export KUBECONFIG="$work/kubeconfig"
+n=0
+backup() {
+  n=$((n + 1))
+  measure "$1" "$2" backup --databases --backup-dir "$work/b$n" --timeout 30m
+  local dir="$work/b$n/3scale/$(cat "$work/b$n/3scale/latest")"
+  jq '[.databases[] | .bytes] | add' "$dir/manifest.json" >"$work/$1.dumped"
+  jq '[.databases[] | .fileBytes] | add' "$dir/manifest.json" >"$work/$1.written"
+  rm -rf "$work/b$n"
+}
 
-echo "| run | wall time | peak RSS | dumped | written (gzip) |"
+for _ in $(seq 1 "$rounds"); do
+  backup aot "$aot"
+  backup jit "$jit"
+done
+
+echo "| \`backup --databases\` ($rounds runs each, alternated) | mean wall time | peak RSS | dumped | written (gzip) |"
 echo "|---|---|---|---|---|"
-for i in $(seq 1 "$rounds"); do
-  s=$(date +%s.%N)
-  /usr/bin/time -f '%M' -o "$work/rss" "$bin/ciupgrade" backup --databases --backup-dir "$work/b$i" --timeout 30m >"$work/out" 2>&1
-  e=$(date +%s.%N)
-  dir="$work/b$i/3scale/$(cat "$work/b$i/3scale/latest")"
-  dumped=$(jq '[.databases[] | .bytes] | add' "$dir/manifest.json")
-  written=$(jq '[.databases[] | .fileBytes] | add' "$dir/manifest.json")
-  awk -v i="$i" -v s="$s" -v e="$e" -v m="$(tail -1 "$work/rss")" -v d="$dumped" -v w="$written" \
-    'BEGIN{printf "| %d | %.2f s | %.0f MiB | %.0f MiB | %.1f MiB |\n", i, e-s, m/1024, d/1048576, w/1048576}'
+for kind in aot jit; do
+  read -r t m _ <<<"$(stats "$kind")"
+  label=$([ "$kind" = aot ] && echo NativeAOT || echo framework-dependent)
+  awk -v l="$label" -v t="$t" -v m="$m" -v d="$(cat "$work/$kind.dumped")" -v w="$(cat "$work/$kind.written")" \
+    'BEGIN{printf "| %s | %s s | %s MiB | %.0f MiB | %.1f MiB |\n", l, t, m, d/1048576, w/1048576}'
 done

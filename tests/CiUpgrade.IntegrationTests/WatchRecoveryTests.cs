@@ -65,18 +65,35 @@ public class WatchRecoveryTests : UpgradeTest
     {
         // A compaction between the waiter's LIST and its WATCH: the only way on is a new LIST (rewatching from the
         // same resourceVersion would be told 410 forever, with a storm of requests on a real server; review D6).
+        // system-app's rollout is held until the relist is seen, so the waiter cannot finish without watching.
         var path = $"/apis/apps.openshift.io/v1/namespaces/{Ns}/deploymentconfigs";
+        Cluster.ControllerFaults.SlowDeploymentConfig(Ns, "system-app", TimeSpan.FromHours(1));
         Cluster.HttpFaults.ExpireNextWatches(1, path);
 
-        var (code, output, error) = await Ciupgrade("set-release");
+        var stage = Ciupgrade("set-release");
+        await PollUntilAsync(() => DcCalls(path) is var calls && calls.FindIndex(r => r.IsWatch) is var w && w >= 0 && calls.Count > w + 1);
+        Cluster.ControllerFaults.SlowDeploymentConfig(Ns, "system-app", TimeSpan.Zero);
+        Cluster.ControllerFaults.NotifyChanged();
+        var (code, output, error) = await stage;
 
         Assert.True(code == 0, $"set-release exited {code}: {error}\n{output}");
-        var calls = Cluster.Requests.Where(r => r.Method == "GET" && r.Path == path).ToList();
+        var calls = DcCalls(path);
         var expired = calls.FindIndex(r => r.IsWatch);
         Assert.True(expired > 0, string.Join("\n", calls.Select(r => r.Query)));
         var relist = calls[expired + 1];
         Assert.False(relist.IsWatch, relist.Query);
         Assert.Equal(Selectors(calls[expired - 1].Query), Selectors(relist.Query));
+    }
+
+    private List<RecordedRequest> DcCalls(string path) => Cluster.Requests.Where(r => r.Method == "GET" && r.Path == path).ToList();
+
+    /// <summary>Polls the request log (it changes without any store event to wait on), bounded by the test's timeout.</summary>
+    private async Task PollUntilAsync(Func<bool> condition)
+    {
+        while (!condition())
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50), Timeout);
+        }
     }
 
     private static string Selectors(string query) => string.Join("&", query.TrimStart('?').Split('&')

@@ -96,9 +96,17 @@ internal sealed class DeployerController(ResourceRegistry registry, ControllerTi
         }
 
         var key = rc.Namespace() + "/" + rc.Name();
+        var stuck = faults.PodFailureFor(rc.Namespace(), rc.Annotation(ConfigName)!);
+        if (stuck is not null && !PodsShow(rc, stuck.Reason))
+        {
+            // A stuck DC's short deadline starts once its new pods show why they wait: the real progress deadline
+            // (600 s) always leaves the kubelet time to report the reason, and a rollout that failed with no pod
+            // ever saying why would make the tool's message depend on how busy the machine is.
+            _scaling[key] = now;
+        }
+
         var scaling = _scaling.TryGetValue(key, out var s) ? s : _scaling[key] = now;
-        var deadline = faults.PodFailureFor(rc.Namespace(), rc.Annotation(ConfigName)!) is null ? timing.ProgressDeadline : timing.StuckRolloutDeadline;
-        var deadlinePassed = now - scaling > deadline;
+        var deadlinePassed = now - scaling > (stuck is null ? timing.ProgressDeadline : timing.StuckRolloutDeadline);
 
         if (newAvailable >= desired && oldServing.Count == 0)
         {
@@ -124,6 +132,13 @@ internal sealed class DeployerController(ResourceRegistry registry, ControllerTi
         }
 
         return newAvailable >= desired && ScaleDown(oldServing);
+    }
+
+    /// <summary>True when the RC has pods and every container of each waits with <paramref name="reason"/>.</summary>
+    private bool PodsShow(JsonObject rc, string reason)
+    {
+        var pods = registry.Store.List("pods", rc.Namespace()).Items.Where(p => p.Label("deployment") == rc.Name()).ToList();
+        return pods.Count > 0 && pods.All(p => p["status"]?["containerStatuses"].Objects().All(cs => cs["state"]?["waiting"].Str("reason") == reason) ?? false);
     }
 
     private bool ScaleDown(List<JsonObject> rcs)

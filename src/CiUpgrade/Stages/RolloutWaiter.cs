@@ -20,6 +20,13 @@ public sealed class RolloutWaiter(StageContext context, string stage)
     private readonly HashSet<string> _retried = new(StringComparer.Ordinal);
     private readonly ResourceWatch<DeploymentConfig> _watch = context.Client.DeploymentConfigWatch();
 
+    // How far the pod watch has read (the newest resourceVersion it delivered) and a pulse on each delivery, so a
+    // failure can be explained with what the pods said before it (see PodWatchPassedAsync).
+    private static readonly TimeSpan PodWatchCatchUpLimit = TimeSpan.FromSeconds(10);
+    private long _podsReadUpTo;
+    private TaskCompletionSource _podDelivered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile bool _podWatchRunning;
+
     public async Task WaitAsync(IReadOnlyDictionary<string, RolloutExpectation> expectations, CancellationToken ct)
     {
         if (expectations.Count == 0)
@@ -131,16 +138,58 @@ public sealed class RolloutWaiter(StageContext context, string stage)
     {
         try
         {
+            _podWatchRunning = true;
             await foreach (var pod in context.Client.PodWatch($"deploymentconfig in ({string.Join(",", dcs)})").ChangesAsync("0", ct))
             {
                 if (pod.Metadata.Labels?.TryGetValue("deploymentconfig", out var dc) == true && RolloutState.PodFailureReason([pod]) is { } reason)
                 {
                     _podReasons[dc] = reason;
                 }
+
+                if (long.TryParse(pod.Metadata.ResourceVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var rv) && rv > Interlocked.Read(ref _podsReadUpTo))
+                {
+                    Interlocked.Exchange(ref _podsReadUpTo, rv);
+                }
+
+                Interlocked.Exchange(ref _podDelivered, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
+        }
+        finally
+        {
+            _podWatchRunning = false;
+        }
+    }
+
+    /// <summary>
+    /// Waits (at most <see cref="PodWatchCatchUpLimit"/>) until the pod watch has delivered past
+    /// <paramref name="resourceVersion"/>. A failed deployment's pods are deleted right after it fails (the DC controller
+    /// scales it to zero), so their waiting reason may only be known from the watch, which runs on its own stream and
+    /// can lag behind the DC watch that saw the failure; the deletions always come after the failure and carry the pods'
+    /// last state. resourceVersions are compared as numbers, as etcd-backed servers issue them; at worst the wait ends at
+    /// the limit and the message goes without a reason.
+    /// </summary>
+    private async Task PodWatchPassedAsync(string? resourceVersion, CancellationToken ct)
+    {
+        if (!long.TryParse(resourceVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var target))
+        {
+            return;
+        }
+
+        var until = context.Time.GetUtcNow() + PodWatchCatchUpLimit;
+        while (_podWatchRunning && Interlocked.Read(ref _podsReadUpTo) < target && context.Time.GetUtcNow() < until)
+        {
+            var delivered = Volatile.Read(ref _podDelivered).Task;
+            if (Interlocked.Read(ref _podsReadUpTo) >= target)
+            {
+                break;
+            }
+
+            var left = until - context.Time.GetUtcNow();
+            await Task.WhenAny(delivered, Task.Delay(left > TimeSpan.Zero ? left : TimeSpan.Zero, context.Time, ct));
+            ct.ThrowIfCancellationRequested();
         }
     }
 
@@ -168,7 +217,7 @@ public sealed class RolloutWaiter(StageContext context, string stage)
                     Fields(name, verdict, started));
                 break;
             case RolloutPhase.Failed:
-                var reason = await CauseAsync(name, verdict, ct);
+                var reason = await CauseAsync(name, verdict, rcs.FirstOrDefault(r => r.Metadata.Name == verdict.FailedDeployment)?.Metadata.ResourceVersion, ct);
                 var next = verdict.FailedDeployment is null ? "Fix the cause, then rerun the stage (it resumes where it stopped)"
                     : context.RetryFailures ? $"Fix the cause, then rerun the stage: it retries the failed deployment as `oc rollout latest dc/{name}` does"
                     : $"Fix the cause, then run `oc rollout latest dc/{name}` (or rerun the stage without --no-retry)";
@@ -201,7 +250,7 @@ public sealed class RolloutWaiter(StageContext context, string stage)
     }
 
     /// <summary>Why the latest deployment failed: a failed hook pod (with its logs to read), else the new pods' waiting reason.</summary>
-    private async Task<string?> CauseAsync(string name, RolloutVerdict verdict, CancellationToken ct)
+    private async Task<string?> CauseAsync(string name, RolloutVerdict verdict, string? failedAt, CancellationToken ct)
     {
         // A failed pre hook of the latest version: its reason, last exit and the end of its log (bounded).
         if (await new PreHookReport(context).FailureAsync(name, verdict.Version, true, ct) is { } hookReport)
@@ -218,7 +267,17 @@ public sealed class RolloutWaiter(StageContext context, string stage)
             }
         }
 
-        return await PodReasonAsync(name, verdict.Version, ct) ?? _podReasons.GetValueOrDefault(name);
+        if (await PodReasonAsync(name, verdict.Version, ct) is { } podReason)
+        {
+            return podReason;
+        }
+
+        if (!_podReasons.ContainsKey(name))
+        {
+            await PodWatchPassedAsync(failedAt, ct);
+        }
+
+        return _podReasons.GetValueOrDefault(name);
     }
 
     private async Task<string?> PodReasonAsync(string dc, long version, CancellationToken ct)

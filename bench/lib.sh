@@ -25,18 +25,23 @@ start_simulator() {
   export KUBECONFIG="$work/kubeconfig"
 }
 
-# measure NAME COMMAND...: appends "seconds peak-KiB" of one run to $work/NAME (output to $work/NAME.out).
+# measure NAME COMMAND...: appends "seconds peak-KiB cpu-seconds" of one run to $work/NAME (output to $work/NAME.out).
+# CPU time (user + system, of the command and its children) is recorded beside wall time: on a loaded machine the wall
+# time is mostly waiting for a CPU, the CPU time is what the command itself cost.
 measure() {
   local name=$1; shift
   local start end
   start=$(date +%s.%N)
-  /usr/bin/time -f '%M' -o "$work/$name.rss" "$@" >"$work/$name.out" 2>&1 || true
+  /usr/bin/time -f '%M %U %S' -o "$work/$name.rss" "$@" >"$work/$name.out" 2>&1 || true
   end=$(date +%s.%N)
-  echo "$(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.4f", b-a}') $(tail -1 "$work/$name.rss")" >>"$work/$name"
+  echo "$(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.4f", b-a}') $(tail -1 "$work/$name.rss" | awk '{printf "%s %.2f", $1, $2+$3}')" >>"$work/$name"
 }
 
-# stats NAME: "mean-seconds max-MiB runs".
-stats() { awk '{t+=$1; if ($2>m) m=$2} END {printf "%.3f %.1f %d", t/NR, m/1024, NR}' "$work/$1"; }
+# cpu_of PID: the CPU seconds (user + system) a running process has used so far.
+cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14+$15)/hz}' "/proc/$1/stat"; }
+
+# stats NAME: "mean-seconds max-MiB runs mean-cpu-seconds".
+stats() { awk '{t+=$1; c+=$3; if ($2>m) m=$2} END {printf "%.3f %.1f %d %.3f", t/NR, m/1024, NR, c/NR}' "$work/$1"; }
 
 # ratio A B: A/B with two decimals.
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{if (b > 0) printf "%.2f", a/b; else printf "n/a"}'; }

@@ -28,13 +28,13 @@ for _ in $(seq 1 "$rounds"); do
 done
 grep -q 'failures="0"' "$work/junit.xml" || { echo "verify did not pass: the figures would not be of a full verify" >&2; exit 1; }
 
-read -r va vam _ <<<"$(stats verify-aot)"; read -r vj vjm _ <<<"$(stats verify-jit)"; read -r l lm _ <<<"$(stats loop)"
-read -r sa sam _ <<<"$(stats version-aot)"; read -r sj sjm _ <<<"$(stats version-jit)"; read -r k km _ <<<"$(stats kubectl-version)"
-echo "| what ($rounds runs each, alternated) | mean wall time | peak RSS | ratio |"
-echo "|---|---|---|---|"
-echo "| \`ciupgrade verify\`, NativeAOT | ${va} s | ${vam} MiB | $(ratio "$va" "$l") × the loop |"
-echo "| \`ciupgrade verify\`, framework-dependent | ${vj} s | ${vjm} MiB | $(ratio "$vj" "$l") × the loop |"
-echo "| runbook loop: 14 × \`kubectl get dc -o json \| jq\` | ${l} s | ${lm} MiB | 1 |"
-echo "| \`ciupgrade --version\`, NativeAOT | ${sa} s | ${sam} MiB | $(ratio "$sa" "$k") × kubectl |"
-echo "| \`ciupgrade --version\`, framework-dependent | ${sj} s | ${sjm} MiB | $(ratio "$sj" "$k") × kubectl |"
-echo "| \`kubectl version --client\` | ${k} s | ${km} MiB | 1 |"
+read -r va vam _ vac <<<"$(stats verify-aot)"; read -r vj vjm _ vjc <<<"$(stats verify-jit)"; read -r l lm _ lc <<<"$(stats loop)"
+read -r sa sam _ sac <<<"$(stats version-aot)"; read -r sj sjm _ sjc <<<"$(stats version-jit)"; read -r k km _ kc <<<"$(stats kubectl-version)"
+echo "| what ($rounds runs each, alternated) | mean wall time | mean CPU time | peak RSS | ratio (wall) | ratio (CPU) |"
+echo "|---|---|---|---|---|---|"
+echo "| \`ciupgrade verify\`, NativeAOT | ${va} s | ${vac} s | ${vam} MiB | $(ratio "$va" "$l") × the loop | $(ratio "$vac" "$lc") × |"
+echo "| \`ciupgrade verify\`, framework-dependent | ${vj} s | ${vjc} s | ${vjm} MiB | $(ratio "$vj" "$l") × the loop | $(ratio "$vjc" "$lc") × |"
+echo "| runbook loop: 14 × \`kubectl get dc -o json \\| jq\` | ${l} s | ${lc} s | ${lm} MiB | 1 | 1 |"
+echo "| \`ciupgrade --version\`, NativeAOT | ${sa} s | ${sac} s | ${sam} MiB | $(ratio "$sa" "$k") × kubectl | $(ratio "$sac" "$kc") × |"
+echo "| \`ciupgrade --version\`, framework-dependent | ${sj} s | ${sjc} s | ${sjm} MiB | $(ratio "$sj" "$k") × kubectl | $(ratio "$sjc" "$kc") × |"
+echo "| \`kubectl version --client\` | ${k} s | ${kc} s | ${km} MiB | 1 | 1 |"

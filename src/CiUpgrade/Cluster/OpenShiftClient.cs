@@ -77,12 +77,11 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
             var page = await CallAsync("list replicationcontrollers" + AllNamespaces, "replicationcontrollers", string.Empty, () =>
                 kube.CoreV1.ListReplicationControllerForAllNamespacesAsync(continueParameter: next, labelSelector: "openshift.io/deployment-config.name",
                     limit: PageSize, cancellationToken: ct));
-            foreach (var rc in page.Items)
+            next = page.Metadata?.ContinueProperty;
+            foreach (var rc in Drain(page.Items))
             {
                 yield return rc;
             }
-
-            next = page.Metadata?.ContinueProperty;
         }
         while (!string.IsNullOrEmpty(next));
     }
@@ -95,12 +94,11 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
         {
             var page = await CallAsync("list configmaps" + AllNamespaces, "configmaps", string.Empty, () =>
                 kube.CoreV1.ListConfigMapForAllNamespacesAsync(continueParameter: next, fieldSelector: $"metadata.name={name}", limit: PageSize, cancellationToken: ct));
-            foreach (var map in page.Items)
+            next = page.Metadata?.ContinueProperty;
+            foreach (var map in Drain(page.Items))
             {
                 yield return map;
             }
-
-            next = page.Metadata?.ContinueProperty;
         }
         while (!string.IsNullOrEmpty(next));
     }
@@ -468,14 +466,27 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
                     continueParameter: next, labelSelector: labelSelector, limit: PageSize, cancellationToken: ct)
                 : kube.CustomObjects.ListNamespacedCustomObjectAsync<ResourceList<T>>(group, version, Namespace, plural,
                     continueParameter: next, labelSelector: labelSelector, limit: PageSize, cancellationToken: ct));
-            foreach (var item in page.Items)
+            next = page.Metadata?.ContinueProperty;
+            foreach (var item in Drain(page.Items))
             {
                 yield return item;
             }
-
-            next = page.Metadata?.ContinueProperty;
         }
         while (!string.IsNullOrEmpty(next));
+    }
+
+    /// <summary>
+    /// A page's objects one by one, each dropped from the page as it is handed out: what the caller is done with can
+    /// be collected before the next page arrives (a page of 500 replication controllers is megabytes of objects).
+    /// </summary>
+    private static IEnumerable<T> Drain<T>(IList<T> items)
+    {
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i];
+            items[i] = default!;
+            yield return item;
+        }
     }
 
     private Task<ResourceList<T>> ListAsync<T>(string group, string version, string plural, CancellationToken ct) =>

@@ -10,7 +10,7 @@ source "$(dirname "$0")/lib.sh"
 rounds=${1:-10}
 build_all
 start_simulator --namespace 3scale --timing fast
-for stage in preflight patch-imagestreams set-release; do "$aot" "$stage" -n 3scale >/dev/null; done
+for stage in preflight update-prehook patch-imagestreams set-release; do "$aot" "$stage" -n 3scale >/dev/null; done
 
 DCS="apicast-production apicast-staging backend-cron backend-listener backend-redis backend-worker system-app system-memcache system-mysql system-redis system-sidekiq system-sphinx zync zync-database"
 runbook_loop() {

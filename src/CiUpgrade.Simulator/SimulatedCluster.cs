@@ -32,6 +32,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
         ControllerFaults = controllerFaults;
         HttpFaults = httpFaults;
         AdminToken = adminToken;
+        Outage = new ListenerOutage(server);
     }
 
     /// <summary>https://127.0.0.1:port/</summary>
@@ -49,6 +50,16 @@ public sealed class SimulatedCluster : IAsyncDisposable
     public ControllerFaults ControllerFaults { get; }
 
     public HttpFaults HttpFaults { get; }
+
+    /// <summary>Stops and restarts the API server's listener (a control-plane restart), keeping the state.</summary>
+    public ListenerOutage Outage { get; }
+
+    /// <summary>Raised after each request is answered (on the request's thread: handlers must not block).</summary>
+    public event Action<RecordedRequest>? RequestAnswered
+    {
+        add => _server.Handler.Recorded += value;
+        remove => _server.Handler.Recorded -= value;
+    }
 
     public IReadOnlyList<RecordedRequest> Requests => _server.Handler.Requests;
 

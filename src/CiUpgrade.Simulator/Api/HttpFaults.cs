@@ -2,7 +2,9 @@ namespace CiUpgrade.Simulator.Api;
 
 /// <summary>
 /// Fault injection at the HTTP layer, settable while the server runs: error answers (500, 503, 429 with
-/// Retry-After), watch streams dropped after some events or told their resourceVersion expired, 409 Conflicts on writes, and latency.
+/// Retry-After), watch streams dropped after some events or told their resourceVersion expired, 409 Conflicts on
+/// writes, latency, and connections reset (aborted as a proxy's RST does) either while the request arrives or
+/// half-way through the answer.
 /// Counters are exact and the random rate uses a seeded generator, so tests are repeatable.
 /// </summary>
 public sealed class HttpFaults
@@ -20,6 +22,12 @@ public sealed class HttpFaults
     private string? _expiryPathPrefix;
 
     private CancellationTokenSource _watchCut = new();
+
+    private double _resetRate;
+    private int _resetsLeft;
+    private string? _resetMethod;
+    private string? _resetPathPrefix;
+    private ConnectionReset? _resetPoint;
 
     public HttpFaults(int seed = 42) => _random = new Random(seed);
 
@@ -110,10 +118,36 @@ public sealed class HttpFaults
         cut.Cancel();
     }
 
+    /// Reset the connection of this fraction (0..1) of requests, at a point drawn from the seeded generator: while the
+    /// request arrives (nothing handled), or half-way through the answer (handled — a write is applied — but the
+    /// client never reads the whole answer). Watches are reset only while they arrive.
+    /// </summary>
+    public void ResetRate(double rate)
+    {
+        lock (_lock)
+        {
+            _resetRate = rate;
+        }
+    }
+
+    /// <summary>Reset the connection of the next <paramref name="count"/> matching requests at <paramref name="point"/> (null: drawn).</summary>
+    public void ResetNext(int count, ConnectionReset? point = null, string? method = null, string? pathPrefix = null)
+    {
+        lock (_lock)
+        {
+            _resetsLeft = count;
+            _resetPoint = point;
+            _resetMethod = method;
+            _resetPathPrefix = pathPrefix;
+        }
+    }
+
     public void Reset()
     {
         lock (_lock)
         {
+            _resetRate = 0;
+            _resetsLeft = 0;
             _errorsLeft = 0;
             _errorRate = 0;
             _conflictsLeft = 0;
@@ -122,6 +156,28 @@ public sealed class HttpFaults
             Latency = TimeSpan.Zero;
         }
     }
+
+    /// <summary>Where to reset this request's connection, or null to serve it.</summary>
+    internal ConnectionReset? InjectedReset(string method, string path, bool watch)
+    {
+        lock (_lock)
+        {
+            ConnectionReset? point = null;
+            if (_resetsLeft > 0 && (_resetMethod is null || _resetMethod == method) && (_resetPathPrefix is null || path.StartsWith(_resetPathPrefix, StringComparison.Ordinal)))
+            {
+                _resetsLeft--;
+                point = _resetPoint ?? Draw();
+            }
+            else if (_resetRate > 0 && _random.NextDouble() < _resetRate)
+            {
+                point = Draw();
+            }
+
+            return watch && point is not null ? ConnectionReset.WhileArriving : point;
+        }
+    }
+
+    private ConnectionReset Draw() => _random.Next(2) == 0 ? ConnectionReset.WhileArriving : ConnectionReset.MidAnswer;
 
     /// <summary>The error code to answer this request with, or null to serve it.</summary>
     internal int? InjectedError(string method, string path)
@@ -148,4 +204,14 @@ public sealed class HttpFaults
             return null;
         }
     }
+}
+
+/// <summary>Where an injected reset cuts the connection.</summary>
+public enum ConnectionReset
+{
+    /// <summary>Before the request is handled: the server never acts on it.</summary>
+    WhileArriving,
+
+    /// <summary>After the request is handled, half-way through the answer's body.</summary>
+    MidAnswer,
 }

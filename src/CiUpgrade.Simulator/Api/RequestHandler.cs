@@ -33,6 +33,9 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
     /// <summary>The fault drill endpoint (set once the cluster is built).</summary>
     public ControlEndpoint? Control { get; set; }
 
+    /// <summary>Raised after each request is recorded (on the request's thread: handlers must not block).</summary>
+    public event Action<RecordedRequest>? Recorded;
+
     public IReadOnlyList<RecordedRequest> Requests
     {
         get { lock (_requestsLock) { return _requests.ToList(); } }
@@ -49,6 +52,23 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
     public async Task HandleAsync(HttpContext ctx)
     {
         var request = ctx.Request;
+        var watching = request.Query["watch"] is var w && (w == "true" || w == "1");
+        var reset = faults.InjectedReset(request.Method, request.Path, watching);
+        if (reset == ConnectionReset.WhileArriving)
+        {
+            // A proxy's RST while the request arrives: the server never sees it whole, nothing is handled.
+            Record(new RecordedRequest(request.Method, request.Path, request.QueryString.Value ?? string.Empty, request.ContentType, "-", 0, null));
+            ctx.Abort();
+            return;
+        }
+
+        var answer = ctx.Response.Body;
+        using var held = reset == ConnectionReset.MidAnswer ? new MemoryStream() : null;
+        if (held is not null)
+        {
+            ctx.Response.Body = held;
+        }
+
         byte[]? raw = null;
         if (request.Method is "POST" or "PUT" or "PATCH")
         {
@@ -109,19 +129,37 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
 #pragma warning restore CA1031
         finally
         {
-            lock (_requestsLock)
-            {
-                if (_requests.Count >= MaxRecordedRequests)
-                {
-                    // A long-running console simulator under a watch storm must not grow without bound:
-                    // keep the newest requests (far more than any test records between two ClearRequests).
-                    _requests.RemoveRange(0, MaxRecordedRequests / 10);
-                }
-
-                _requests.Add(new RecordedRequest(request.Method, request.Path, request.QueryString.Value ?? string.Empty,
-                    request.ContentType, user, ctx.Response.StatusCode, request.Method == "PATCH" ? body : null));
-            }
+            Record(new RecordedRequest(request.Method, request.Path, request.QueryString.Value ?? string.Empty,
+                request.ContentType, user, ctx.Response.StatusCode, request.Method == "PATCH" ? body : null));
         }
+
+        if (held is not null)
+        {
+            // Handled (a write is applied), then the connection drops half-way through the answer.
+            ctx.Response.Body = answer;
+            ctx.Response.ContentLength = held.Length;
+            await ctx.Response.StartAsync(ctx.RequestAborted);
+            await answer.WriteAsync(held.GetBuffer().AsMemory(0, (int)(held.Length / 2)), ctx.RequestAborted);
+            await answer.FlushAsync(ctx.RequestAborted);
+            ctx.Abort();
+        }
+    }
+
+    private void Record(RecordedRequest recorded)
+    {
+        lock (_requestsLock)
+        {
+            if (_requests.Count >= MaxRecordedRequests)
+            {
+                // A long-running console simulator under a watch storm must not grow without bound:
+                // keep the newest requests (far more than any test records between two ClearRequests).
+                _requests.RemoveRange(0, MaxRecordedRequests / 10);
+            }
+
+            _requests.Add(recorded);
+        }
+
+        Recorded?.Invoke(recorded);
     }
 
     private Identity? Authenticate(HttpRequest request)

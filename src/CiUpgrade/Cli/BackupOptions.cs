@@ -8,9 +8,6 @@ public sealed class BackupOptions : ClusterOptions
     [Option("backup-dir", Required = true, HelpText = "Directory that keeps the backups (sensitive: they hold Secrets).")]
     public string BackupDir { get; set; } = string.Empty;
 
-    [Option("run-id", HelpText = "Identifier of the run taking this backup (Tekton: the PipelineRun's uid), recorded in the manifest so rollback --run-id restores only this run's backup.")]
-    public string? RunId { get; set; }
-
     [Option("databases", HelpText = "Also dump each database (system-mysql, system-postgresql, zync-database, backend-redis, system-redis) through pods/exec, gzip-compressed. Also --databases=true|false.")]
     public bool Databases { get; set; }
 }

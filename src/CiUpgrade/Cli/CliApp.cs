@@ -19,43 +19,50 @@ public static class CliApp
         Exit codes:
           0  success (preflight: also when already upgraded)
           1  verification failed (verify, gate)
-          2  bad usage or input: unknown verb or flag, bad plan file, kubeconfig, context or namespace
-          3  cannot reach or authenticate to the cluster, or permission denied
-          4  cluster not in a state this stage can act on: target version not the plan's, wrong release, Oracle, missing objects, failed import
+          2  bad usage or input: unknown verb or flag, bad plan, baseline or backup file, kubeconfig, context or namespace
+          3  cannot reach or authenticate to the cluster (also after the retries of 5xx/429 answers and the
+             --api-retry-budget of an outage), or permission denied
+          4  cluster not in a state this stage can act on: target version not the plan's, wrong release, Oracle, missing objects, failed import,
+             an object deleted or changed by another client while the stage ran, another upgrade holding the lock
           5  rollout, Oracle system build or database dump failed, or timed out
         """;
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
+        args = SwitchValues(args);
         using var parser = new Parser(s =>
         {
             s.HelpWriter = null;
             s.AutoVersion = true;
             s.AutoHelp = true;
         });
-        args = SwitchValues(args);
         var result = parser.ParseArguments<PreflightOptions, BackupOptions, PatchImageStreamsOptions, WaitRolloutsOptions,
             SetReleaseOptions, VerifyOptions, RollbackOptions, DriftOptions, PlanOptions, BuildOracleSystemOptions, GateOptions, UpdatePreHookOptions>(args);
         return await result.MapResult(
-            (PreflightOptions o) => RunAsync(o, stdout, stderr, c => new PreflightStage(c).RunAsync(NullIfEmpty(o.SystemImage), NullIfEmpty(o.OracleClientDir), NullIfEmpty(o.ResultsDir), ct)),
-            (BackupOptions o) => RunAsync(o, stdout, stderr, c => new BackupStage(c).RunAsync(o.BackupDir, NullIfEmpty(o.RunId), o.Databases, ct)),
-            (PatchImageStreamsOptions o) => RunAsync(o, stdout, stderr, c => new PatchImageStreamsStage(c).RunAsync(o.NoWait, o.DryRun, NullIfEmpty(o.SystemImage), o.Oracle, NullIfEmpty(o.OracleClientDir), ct)),
-            (WaitRolloutsOptions o) => RunAsync(o, stdout, stderr, c => new WaitRolloutsStage(c).RunAsync(o.DeploymentConfigs.Where(d => d.Length > 0).ToList(), ct)),
-            (SetReleaseOptions o) => RunAsync(o, stdout, stderr, c => new SetReleaseStage(c).RunAsync(o.NoWait, o.DryRun, ct)),
-            (VerifyOptions o) => RunAsync(o, stdout, stderr, c => new VerifyStage(c).RunAsync(o.Junit, NullIfEmpty(o.ResultsDir), NullIfEmpty(o.WriteBaseline), ct)),
-            (RollbackOptions o) => RunAsync(o, stdout, stderr, c => new RollbackStage(c).RunAsync(o.BackupDir, o.KeepTargetTag, o.NoWait, NullIfEmpty(o.RunId), ct)),
-            (DriftOptions o) => RunAsync(o, stdout, stderr, c => new DriftStage(c).RunAsync(o.Junit, NullIfEmpty(o.ResultsDir), InConfigDir(NullIfEmpty(o.ConfigDir), NullIfEmpty(o.Baseline)), o.AllNamespaces, NullIfEmpty(o.Selector), ct)),
-            (PlanOptions o) => RunAsync(o, stdout, stderr, c => new PlanStage(c).RunAsync(NullIfEmpty(o.SystemImage), NullIfEmpty(o.OracleClientDir), ct)),
-            (UpdatePreHookOptions o) => RunAsync(o, stdout, stderr, c => new UpdatePreHookStage(c).RunAsync(o.Force, o.DryRun, ct)),
-            (BuildOracleSystemOptions o) => RunAsync(o, stdout, stderr, c => new BuildOracleSystemStage(c).RunAsync(NullIfEmpty(o.OracleClientDir), o.Force, o.NoWait, ct)),
-            (GateOptions o) => Guard(stderr, () => Task.FromResult((int)GateStage.Run(o, stdout))),
+            (PreflightOptions o) => RunAsync(o, "preflight", stdout, stderr, c => new PreflightStage(c).RunAsync(InputValidation.SystemImage(NullIfEmpty(o.SystemImage)), NullIfEmpty(o.OracleClientDir), NullIfEmpty(o.ResultsDir), ct)),
+            (BackupOptions o) => RunAsync(o, "backup", stdout, stderr, c => new BackupStage(c).RunAsync(o.BackupDir, NullIfEmpty(o.RunId), o.Databases, ct)),
+            (PatchImageStreamsOptions o) => RunAsync(o, "patch-imagestreams", stdout, stderr, Locked(o, "patch-imagestreams", !o.DryRun, ct, () => InputValidation.SystemImage(NullIfEmpty(o.SystemImage)), (c, image, t) => new PatchImageStreamsStage(c).RunAsync(o.NoWait, o.DryRun, image, o.Oracle, NullIfEmpty(o.OracleClientDir), t))),
+            (WaitRolloutsOptions o) => RunAsync(o, "wait-rollouts", stdout, stderr, c => new WaitRolloutsStage(c).RunAsync(o.DeploymentConfigs.Where(d => d.Length > 0).Select(d => InputValidation.ObjectName(d, "--dc")).ToList(), ct)),
+            (SetReleaseOptions o) => RunAsync(o, "set-release", stdout, stderr, Locked(o, "set-release", !o.DryRun, ct, () => 0, (c, _, t) => new SetReleaseStage(c).RunAsync(o.NoWait, o.DryRun, t))),
+            (VerifyOptions o) => RunAsync(o, "verify", stdout, stderr, c => new VerifyStage(c).RunAsync(o.Junit, NullIfEmpty(o.ResultsDir), NullIfEmpty(o.WriteBaseline), ct)),
+            (RollbackOptions o) => RunAsync(o, "rollback", stdout, stderr, Locked(o, "rollback", true, ct, () => 0, (c, _, t) => new RollbackStage(c).RunAsync(o.BackupDir, o.KeepTargetTag, o.NoWait, NullIfEmpty(o.RunId), t))),
+            (DriftOptions o) => RunAsync(o, "drift", stdout, stderr, c => new DriftStage(c).RunAsync(o.Junit, NullIfEmpty(o.ResultsDir), CheckedBaseline(InConfigDir(NullIfEmpty(o.ConfigDir), NullIfEmpty(o.Baseline))), o.AllNamespaces, NullIfEmpty(o.Selector), ct)),
+            (PlanOptions o) => RunAsync(o, "plan", stdout, stderr, c => new PlanStage(c).RunAsync(InputValidation.SystemImage(NullIfEmpty(o.SystemImage)), NullIfEmpty(o.OracleClientDir), ct)),
+            (UpdatePreHookOptions o) => RunAsync(o, "update-prehook", stdout, stderr, Locked(o, "update-prehook", !o.DryRun, ct, () => 0, (c, _, t) => new UpdatePreHookStage(c).RunAsync(o.Force, o.DryRun, t))),
+            (BuildOracleSystemOptions o) => RunAsync(o, "build-oracle-system", stdout, stderr, Locked(o, "build-oracle-system", true, ct, () => 0, (c, _, t) => new BuildOracleSystemStage(c).RunAsync(NullIfEmpty(o.OracleClientDir), o.Force, o.NoWait, t))),
+            (GateOptions o) => Guard(stderr, null, () => Task.FromResult((int)GateStage.Run(o, stdout))),
             errors => Task.FromResult(Usage(result, errors.ToList(), stdout, stderr)));
     }
 
-    private static Task<int> RunAsync(ClusterOptions options, TextWriter stdout, TextWriter stderr, Func<StageContext, Task<ExitCode>> stage)
+    /// <summary>
+    /// Everything the user gave is checked here, before the first request (the stage's own arguments are checked as
+    /// they are passed, which is also before it sends anything): flags, plan, kubeconfig and namespace.
+    /// </summary>
+    private static Task<int> RunAsync(ClusterOptions options, string verb, TextWriter stdout, TextWriter stderr, Func<StageContext, Task<ExitCode>> stage)
     {
+        string? ns = null;
         var secrets = new SecretMask();
-        return Guard(stderr, async () =>
+        return Guard(stderr, () => ns, async () =>
         {
             // Tekton passes every flag, empty when unused: an empty value means "not given".
             options.Kubeconfig = NullIfEmpty(options.Kubeconfig);
@@ -63,14 +70,16 @@ public static class CliApp
             options.Namespace = NullIfEmpty(options.Namespace);
             options.ConfigDir = NullIfEmpty(options.ConfigDir);
             options.Plan = InConfigDir(options.ConfigDir, NullIfEmpty(options.Plan));
-            if (options.Output is not ("text" or "json"))
+            var output = InputValidation.Output(options.Output);
+            if (options.Namespace is not null)
             {
-                throw new UpgradeException(ExitCode.BadInput, $"--output \"{options.Output}\" is not supported: use text or json");
+                InputValidation.Namespace(options.Namespace, "-n/--namespace");
             }
 
-            var timeout = Durations.Parse(options.Timeout);
+            var timeout = InputValidation.Timeout(options.Timeout);
+            var budget = InputValidation.ApiRetryBudget(NullIfEmpty(options.ApiRetryBudget) ?? "2m", timeout);
             var plan = PlanLoader.Load(options.Plan);
-            if (options is PreflightOptions preflight && Rules.TargetVersionCheck.Problem(plan, options.Plan, NullIfEmpty(preflight.TargetVersion)) is { } wrongTarget)
+            if (options is PreflightOptions preflight && TargetVersionCheck.Problem(plan, options.Plan, NullIfEmpty(preflight.TargetVersion)) is { } wrongTarget)
             {
                 // Decided by the plan alone: before the kubeconfig is read or the cluster asked anything.
                 throw new UpgradeException(ExitCode.WrongClusterState, wrongTarget);
@@ -79,18 +88,60 @@ public static class CliApp
             if (plan.PreHook is { } hook)
             {
                 // The hook command carries the master access token (the 2.6 template bakes it in): never print its value.
-                secrets.AddFilter(text => Rules.PreHookCommand.Mask(text, hook));
+                secrets.AddFilter(text => PreHookCommand.Mask(text, hook));
             }
 
-            var (config, ns) = ClusterConnection.Resolve(options.Kubeconfig, options.Context, options.Namespace);
+            var (config, resolved) = ClusterConnection.Resolve(options.Kubeconfig, options.Context, options.Namespace);
+            ns = InputValidation.Namespace(resolved, options.Namespace is null ? "the kubeconfig context's namespace" : "-n/--namespace");
             var counter = new RequestCounter();
-            using var kube = ClusterConnection.CreateClient(config, counter);
-            var context = new StageContext(new OpenShiftClient(kube, ns, counter), plan, new Reporter(stdout, options.Output == "json", TimeProvider.System, secrets), TimeProvider.System, timeout)
+            var outage = new ApiOutage(budget, TimeProvider.System);
+            using var kube = ClusterConnection.CreateClient(config, outage, counter);
+            var reporter = new Reporter(stdout, output == "json", TimeProvider.System, secrets);
+            outage.Progress = line => reporter.Event(verb, "unreachable", line);
+            var context = new StageContext(new OpenShiftClient(kube, ns, counter), plan, reporter, TimeProvider.System, timeout)
             {
                 RetryFailures = !options.NoRetry,
             };
             return (int)await stage(context);
         }, secrets);
+    }
+
+    /// <summary>
+    /// A mutating stage runs holding the namespace lock (<see cref="NamespaceLock"/>), taken after the input checks and
+    /// before the stage's first read; it stops (exit 4) when another run takes the lock over. <paramref name="checkedInput"/>
+    /// checks the stage's own argument, before anything is sent.
+    /// </summary>
+    private static Func<StageContext, Task<ExitCode>> Locked<T>(ClusterOptions options, string stage, bool take, CancellationToken ct, Func<T> checkedInput,
+        Func<StageContext, T, CancellationToken, Task<ExitCode>> run) => async context =>
+    {
+        var input = checkedInput();
+        if (!take)
+        {
+            return await run(context, input, ct);
+        }
+
+        await using var held = await NamespaceLock.AcquireAsync(context, stage, NamespaceLock.HolderFor(NullIfEmpty(options.RunId)), ct);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, held.Lost);
+        try
+        {
+            return await run(context, input, linked.Token);
+        }
+        catch (OperationCanceledException) when (held.Lost.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            throw new UpgradeException(ExitCode.WrongClusterState,
+                $"the upgrade lock of namespace {context.Namespace} was taken over by {held.TakenBy} while {stage} ran, so it stopped; rerun {stage} once that run has finished");
+        }
+    };
+
+    /// <summary>The baseline file, read once here so that a bad one is refused before the first request.</summary>
+    private static string? CheckedBaseline(string? path)
+    {
+        if (path is not null)
+        {
+            Baseline.Read(path);
+        }
+
+        return path;
     }
 
     /// <summary>
@@ -108,7 +159,7 @@ public static class CliApp
     internal static string? InConfigDir(string? configDir, string? path) =>
         configDir is null || path is null || Path.IsPathRooted(path) ? path : Path.Combine(configDir, path);
 
-    private static async Task<int> Guard(TextWriter stderr, Func<Task<int>> run, SecretMask? secrets = null)
+    private static async Task<int> Guard(TextWriter stderr, Func<string?>? ns, Func<Task<int>> run, SecretMask? secrets = null)
     {
         var mask = secrets ?? new SecretMask();
         try
@@ -120,6 +171,14 @@ public static class CliApp
             await stderr.WriteLineAsync($"error: {mask.Apply(e.Message)}");
             Debug(stderr, e, mask);
             return (int)e.ExitCode;
+        }
+        catch (ClusterRequestException e)
+        {
+            // An API answer no stage handled (404 on a PATCH, say): the one mapping for it, exit 4 naming the object.
+            var mapped = ApiErrorMapping.ForUser(e, ns?.Invoke() ?? "?");
+            await stderr.WriteLineAsync($"error: {mask.Apply(mapped.Message)}");
+            Debug(stderr, e, mask);
+            return (int)mapped.ExitCode;
         }
         catch (HttpRequestException e)
         {

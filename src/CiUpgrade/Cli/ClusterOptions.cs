@@ -26,6 +26,12 @@ public abstract class ClusterOptions
     [Option("no-retry", HelpText = "Waiting stages: fail on a deployment or an import that failed before this run instead of retrying it (oc rollout latest, import now).")]
     public bool NoRetry { get; set; }
 
-    [Option("timeout", Default = "30m", HelpText = "Longest wait for an import or a rollout: 600, 90s, 10m, 1h.")]
+    [Option("timeout", Default = "30m", HelpText = "Longest wait for an import or a rollout: 600, 90s, 10m, 1h (at most 24h).")]
     public string Timeout { get; set; } = "30m";
+
+    [Option("run-id", HelpText = "Identifier of this run (Tekton: the PipelineRun's uid): the namespace lock's holder (a rerun with the same id resumes at once; default user@host and pid); backup records it in the manifest, and rollback --run-id restores only a backup taken by this run.")]
+    public string? RunId { get; set; }
+
+    [Option("api-retry-budget", Default = "2m", HelpText = "How long an unreachable API server (a control-plane restart) is waited out before exit 3; never beyond --timeout.")]
+    public string ApiRetryBudget { get; set; } = "2m";
 }

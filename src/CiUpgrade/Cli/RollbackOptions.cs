@@ -8,8 +8,6 @@ public sealed class RollbackOptions : ClusterOptions
     [Option("backup-dir", Required = true, HelpText = "The backup stage's --backup-dir (the newest pre-upgrade backup of the namespace is used), or one backup's directory.")]
     public string BackupDir { get; set; } = string.Empty;
 
-    [Option("run-id", HelpText = "Restore only a backup taken by this run (backup --run-id): another run's backup, or one without a run id, is refused.")]
-    public string? RunId { get; set; }
 
     [Option("keep-target-tag", HelpText = "Keep tags the backup did not have (the target tag); by default they are removed.")]
     public bool KeepTargetTag { get; set; }

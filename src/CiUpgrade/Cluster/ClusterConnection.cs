@@ -58,8 +58,15 @@ public static class ClusterConnection
         return (config, resolvedNamespace);
     }
 
-    public static Kubernetes CreateClient(KubernetesClientConfiguration config, RequestCounter? counter = null) =>
-        counter is null ? new Kubernetes(config, new TransientRetryHandler()) : new Kubernetes(config, new TransientRetryHandler(), counter);
+    /// <summary>
+    /// A client whose requests go through <see cref="TransientRetryHandler"/>. HttpClient's own timeout is off: each
+    /// attempt has its own limit, and an outage is bounded by <paramref name="outage"/>'s budget instead.
+    /// </summary>
+    public static Kubernetes CreateClient(KubernetesClientConfiguration config, ApiOutage outage, RequestCounter? counter = null)
+    {
+        config.HttpClientTimeout = Timeout.InfiniteTimeSpan;
+        return counter is null ? new Kubernetes(config, new TransientRetryHandler(outage)) : new Kubernetes(config, new TransientRetryHandler(outage), counter);
+    }
 
     private static string FirstLine(string text) => text.Split('\n')[0].Trim();
 }

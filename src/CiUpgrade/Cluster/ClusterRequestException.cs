@@ -8,4 +8,7 @@ public sealed class ClusterRequestException(HttpStatusCode statusCode, string? r
     public HttpStatusCode StatusCode { get; } = statusCode;
 
     public string? Reason { get; } = reason;
+
+    /// <summary>The object the request named, when it named one.</summary>
+    public string? Object { get; init; }
 }

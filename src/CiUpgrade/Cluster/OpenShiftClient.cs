@@ -262,6 +262,18 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
     public async Task<V1ConfigMap?> GetConfigMapAsync(string name, CancellationToken ct) =>
         await OrNullAsync(() => CallAsync("get configmaps", "configmaps", string.Empty, () => kube.CoreV1.ReadNamespacedConfigMapAsync(name, Namespace, cancellationToken: ct)));
 
+    public Task<V1ConfigMap> CreateConfigMapAsync(V1ConfigMap configMap, CancellationToken ct) =>
+        CallAsync("create configmaps", "configmaps", string.Empty, () => kube.CoreV1.CreateNamespacedConfigMapAsync(configMap, Namespace, cancellationToken: ct), configMap.Metadata.Name);
+
+    /// <summary>PUT with the object's resourceVersion: 409 when it changed since it was read.</summary>
+    public Task<V1ConfigMap> ReplaceConfigMapAsync(V1ConfigMap configMap, CancellationToken ct) =>
+        CallAsync("update configmaps", "configmaps", string.Empty, () => kube.CoreV1.ReplaceNamespacedConfigMapAsync(configMap, configMap.Metadata.Name, Namespace, cancellationToken: ct), configMap.Metadata.Name);
+
+    /// <summary>DELETE with a UID precondition (409 when the object was replaced by another of that name).</summary>
+    public Task DeleteConfigMapAsync(string name, string uid, CancellationToken ct) =>
+        CallAsync("delete configmaps", "configmaps", string.Empty, () => kube.CoreV1.DeleteNamespacedConfigMapAsync(name, Namespace,
+            new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = uid } }, cancellationToken: ct), name);
+
     public async Task<V1Secret?> GetSecretAsync(string name, CancellationToken ct) =>
         await OrNullAsync(() => CallAsync("get secrets", "secrets", string.Empty, () => kube.CoreV1.ReadNamespacedSecretAsync(name, Namespace, cancellationToken: ct)));
 
@@ -444,7 +456,7 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
         where T : class
     {
         var result = await OrNullAsync(() => CallAsync($"get {plural}", plural, group, () =>
-            kube.CustomObjects.GetNamespacedCustomObjectAsync<T>(group, version, Namespace, plural, name, ct)));
+            kube.CustomObjects.GetNamespacedCustomObjectAsync<T>(group, version, Namespace, plural, name, ct), name));
         return result;
     }
 
@@ -504,7 +516,7 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
 
         return await CallAsync($"patch {plural}", plural, group, () =>
             kube.CustomObjects.PatchNamespacedCustomObjectAsync<T>(new V1Patch(operations.ToJsonString(), V1Patch.PatchType.JsonPatch),
-                group, version, Namespace, plural, name, dryRun: dryRun ? "All" : null, fieldManager: "ciupgrade", cancellationToken: ct));
+                group, version, Namespace, plural, name, dryRun: dryRun ? "All" : null, fieldManager: "ciupgrade", cancellationToken: ct), name);
     }
 
     private static async Task<T?> OrNullAsync<T>(Func<Task<T>> call)
@@ -520,7 +532,7 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
         }
     }
 
-    private async Task<T> CallAsync<T>(string action, string resource, string group, Func<Task<T>> call)
+    private async Task<T> CallAsync<T>(string action, string resource, string group, Func<Task<T>> call, string? name = null)
     {
         try
         {
@@ -528,11 +540,12 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
         }
         catch (HttpOperationException e)
         {
-            throw Translate(e, action, resource, group);
+            throw Translate(e, action, resource, group, name);
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException or IOException)
         {
-            throw new UpgradeException(ExitCode.ClusterUnreachable, $"cannot reach the API server at {Server}: {e.Message} (check --kubeconfig/--context and that the cluster is up)", e);
+            // The retry handler has already ridden out the outage for the whole --api-retry-budget.
+            throw new UpgradeException(ExitCode.ClusterUnreachable, $"cannot reach the API server at {Server} ({action}): {e.Message} (check --kubeconfig/--context and that the cluster is up; --api-retry-budget sets how long an outage is waited out)", e);
         }
         catch (TaskCanceledException e) when (e.InnerException is TimeoutException)
         {
@@ -541,35 +554,9 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
     }
 
     /// <summary>Ends the action of a request across every namespace, so a denial names the cluster-scoped grant.</summary>
-    private const string AllNamespaces = " in all namespaces";
+    private const string AllNamespaces = ApiErrorMapping.AllNamespaces;
 
-    /// <summary>The exception a failed request becomes: 401/403 an <see cref="UpgradeException"/> (exit 3), the rest a <see cref="ClusterRequestException"/>.</summary>
-    internal Exception Translate(HttpOperationException e, string action, string resource, string group)
-    {
-        var status = TryStatus(e.Response.Content);
-        var message = status?.Message ?? e.Message;
-        return e.Response.StatusCode switch
-        {
-            HttpStatusCode.Unauthorized => new UpgradeException(ExitCode.ClusterUnreachable,
-                $"the API server at {Server} rejected the credentials (401 Unauthorized): log in again or use a valid token in the kubeconfig", e),
-            // A cluster-wide LIST (drift --all-namespaces) needs a ClusterRole: a namespaced Role cannot grant it.
-            HttpStatusCode.Forbidden when action.EndsWith(AllNamespaces, StringComparison.Ordinal) => new UpgradeException(ExitCode.ClusterUnreachable,
-                $"permission denied: {message} — grant \"{action.Split(' ')[0]}\" on \"{resource}\" (API group \"{group}\") in all namespaces, which a namespaced Role cannot: bind a ClusterRole with a ClusterRoleBinding (tekton/rbac/drift-all-namespaces.yaml)", e),
-            HttpStatusCode.Forbidden => new UpgradeException(ExitCode.ClusterUnreachable,
-                $"permission denied: {message} — grant \"{action.Split(' ')[0]}\" on \"{resource}\" (API group \"{group}\") in namespace {Namespace} (see tekton/rbac)", e),
-            _ => new ClusterRequestException(e.Response.StatusCode, status?.Reason, $"{action}: {e.Response.StatusCode} {status?.Reason}: {message}", e),
-        };
-    }
-
-    private static V1Status? TryStatus(string? content)
-    {
-        try
-        {
-            return string.IsNullOrEmpty(content) ? null : KubernetesJson.Deserialize<V1Status>(content);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+    /// <summary>The exception a failed request becomes (<see cref="ApiErrorMapping"/>, the one place that decides).</summary>
+    internal Exception Translate(HttpOperationException e, string action, string resource, string group, string? name = null) =>
+        ApiErrorMapping.Translate(e, Server, Namespace, action, resource, group, name);
 }

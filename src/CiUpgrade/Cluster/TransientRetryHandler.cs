@@ -5,9 +5,13 @@ using Polly.Retry;
 namespace CiUpgrade.Cluster;
 
 /// <summary>
-/// Retries what a busy or restarting API server answers (429 honouring Retry-After, 500, 502, 503, 504) and
-/// dropped connections, with exponential backoff, through Polly's retry strategy. Requests are safe to resend:
-/// GETs are idempotent and every PATCH we send is guarded by a `test` on resourceVersion.
+/// Retries what a busy or restarting API server answers (429 honouring Retry-After, 500, 502, 503, 504) a few times,
+/// and connections that fail, are reset or drop mid-answer (a proxy's RST, a control-plane restart) for as long as the
+/// <see cref="ApiOutage"/> budget allows, with jittered exponential backoff, through Polly's retry strategy. Every
+/// request ciupgrade sends is safe to resend: reads, and writes guarded by `test` ops (resourceVersion) or
+/// create-if-absent; the one exception, a binary build upload, is marked <see cref="SendOnce"/> and never resent.
+/// The answer's body is read inside the retry (watches excepted), so a connection reset while the body arrives is
+/// retried like one reset before the headers.
 /// </summary>
 internal sealed class TransientRetryHandler : DelegatingHandler
 {
@@ -17,21 +21,28 @@ internal sealed class TransientRetryHandler : DelegatingHandler
     /// <summary>Marks a request that must not be resent (a binary build upload: not idempotent, and too big to buffer).</summary>
     public static readonly HttpRequestOptionsKey<bool> SendOnce = new("ciupgrade.send-once");
 
-    private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
+    /// <summary>Answers with a transient status are retried this many times; then the last answer goes up (exit 3).</summary>
+    public const int MaxStatusRetries = 6;
 
-    public TransientRetryHandler(int maxAttempts = 6, TimeSpan? baseDelay = null)
+    /// <summary>One attempt (until the headers of a watch, until the whole body otherwise) waits this long for the server.</summary>
+    public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
+    private readonly ApiOutage _outage;
+
+    public TransientRetryHandler(ApiOutage outage, TimeSpan? baseDelay = null)
     {
+        _outage = outage;
         _pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>()
             .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
-                MaxRetryAttempts = maxAttempts,
+                // Bounded by the predicate: MaxStatusRetries for answers, the outage budget for connection failures.
+                MaxRetryAttempts = int.MaxValue,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = baseDelay ?? TimeSpan.FromMilliseconds(200),
-                MaxDelay = TimeSpan.FromSeconds(10),
-                ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
-                    .Handle<HttpRequestException>()
-                    .HandleResult(r => Transient.Contains(r.StatusCode)),
+                MaxDelay = TimeSpan.FromSeconds(5),
+                ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, args.AttemptNumber, args.Context)),
                 DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result)),
                 OnRetry = args =>
                 {
@@ -42,32 +53,85 @@ internal sealed class TransientRetryHandler : DelegatingHandler
             .Build();
     }
 
+    private static readonly ResiliencePropertyKey<string> ServerKey = new("ciupgrade.server");
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         if (request.Options.TryGetValue(SendOnce, out var once) && once)
         {
-            return await base.SendAsync(request, cancellationToken);
+            var response = await base.SendAsync(request, cancellationToken);
+            _outage.Reached();
+            return response;
         }
 
         // Buffer the body once so every attempt can resend it.
         var body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync(cancellationToken);
         var contentHeaders = request.Content?.Headers.ToList();
-        return await _pipeline.ExecuteAsync(async ct =>
+        var streaming = IsWatch(request.RequestUri);
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(ServerKey, request.RequestUri?.GetLeftPart(UriPartial.Authority) ?? "?");
+        try
         {
-            if (body is not null)
+            return await _pipeline.ExecuteAsync(async (ctx, _) =>
             {
-                var content = new ByteArrayContent(body);
-                foreach (var header in contentHeaders!)
+                if (body is not null)
                 {
-                    content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+                    var content = new ByteArrayContent(body);
+                    foreach (var header in contentHeaders!)
+                    {
+                        content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+                    }
+
+                    request.Content = content;
                 }
 
-                request.Content = content;
-            }
+                // A server that accepted the connection but never answers counts as unreachable too.
+                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ctx.CancellationToken);
+                attempt.CancelAfter(AttemptTimeout);
+                HttpResponseMessage? response = null;
+                try
+                {
+                    response = await base.SendAsync(request, attempt.Token);
+                    if (!streaming)
+                    {
+                        await response.Content.LoadIntoBufferAsync(attempt.Token);
+                    }
+                }
+                catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException && !ctx.CancellationToken.IsCancellationRequested)
+                {
+                    response?.Dispose();
+                    throw e is OperationCanceledException
+                        ? new HttpRequestException($"no answer within {DurationText.Format(AttemptTimeout)}", e)
+                        : new HttpRequestException($"the connection was lost: {e.Message}", e);
+                }
 
-            return await base.SendAsync(request, ct);
-        }, cancellationToken);
+                _outage.Reached();
+                return response;
+            }, context, 0);
+        }
+        catch (IOException e)
+        {
+            throw new HttpRequestException(e.Message, e);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
     }
+
+    private bool ShouldRetry(Outcome<HttpResponseMessage> outcome, int attempt, ResilienceContext context)
+    {
+        if (outcome.Exception is HttpRequestException or IOException && !context.CancellationToken.IsCancellationRequested)
+        {
+            return _outage.Failed(context.Properties.GetValue(ServerKey, "?"), outcome.Exception);
+        }
+
+        return outcome.Result is { } response && Transient.Contains(response.StatusCode) && attempt < MaxStatusRetries;
+    }
+
+    /// <summary>A watch streams its answer for minutes: only its headers are awaited (KubernetesClient's lists send watch=false).</summary>
+    private static bool IsWatch(Uri? uri) =>
+        uri?.Query.TrimStart('?').Split('&').Any(p => p is "watch=true" or "watch=1") == true;
 
     /// <summary>The server's Retry-After (429/503), else null for the exponential default.</summary>
     private static TimeSpan? RetryAfter(HttpResponseMessage? response)

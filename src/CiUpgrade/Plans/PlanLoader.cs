@@ -55,7 +55,7 @@ public static partial class PlanLoader
     {
         string Bad(string field, string problem) => throw new UpgradeException(ExitCode.BadInput, $"{origin}: {field}: {problem}");
         string Required(string? value, string field) => string.IsNullOrWhiteSpace(value) ? Bad(field, "is required") : value;
-        string Name(string? value, string field) => Dns1123().IsMatch(Required(value, field)) ? value! : Bad(field, $"\"{value}\" is not a valid object name");
+        string Name(string? value, string field) => Required(value, field).Length <= 253 && Dns1123().IsMatch(value!) ? value! : Bad(field, $"\"{(value!.Length > 80 ? value[..80] + "…" : value)}\" is not a valid object name");
 
         var source = Required(doc.Source, "source");
         var target = Required(doc.Target, "target");
@@ -100,6 +100,11 @@ public static partial class PlanLoader
             streams.Add(new ImageStreamStep(name, image, s.DisplayName ?? $"{name} {target}", s.LatestDisplayName ?? $"{name} (latest)", triggers, s.Optional));
         }
 
+        if (!streams.Any(s => s.Name == oracleSetting.ImageStream))
+        {
+            Bad("oracle.imageStream", $"\"{oracleSetting.ImageStream}\" is not among imageStreams: name the stream the Oracle build pushes (amp-system)");
+        }
+
         var checks = new List<VerifyCheck>();
         for (var i = 0; i < (doc.Verify?.Count ?? 0); i++)
         {
@@ -111,7 +116,13 @@ public static partial class PlanLoader
                 Bad($"{at}.repository", $"\"{repository}\" must be a repository without tag or digest, such as registry.redhat.io/3scale-amp2/system-rhel7");
             }
 
-            checks.Add(new VerifyCheck(Name(v.DeploymentConfig, $"{at}.deploymentConfig"), repository, v.Optional));
+            var dc = Name(v.DeploymentConfig, $"{at}.deploymentConfig");
+            if (checks.Any(c => c.DeploymentConfig == dc))
+            {
+                Bad($"{at}.deploymentConfig", $"\"{dc}\" is listed twice");
+            }
+
+            checks.Add(new VerifyCheck(dc, repository, v.Optional));
         }
 
         if (checks.Count == 0)

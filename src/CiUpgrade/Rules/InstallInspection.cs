@@ -11,19 +11,20 @@ public static class InstallInspection
         plan.ImageStreams.Where(s => !s.Optional || s.Triggers.Any(deploymentConfigs.Contains)).ToList();
 
     /// <summary>
-    /// An Oracle-backed system: the BuildConfig exists, or amp-system's `latest` is not an ImageStreamTag reference
-    /// (it is pushed by the build), or the system database URL is oracle-enhanced:// (runbook "Beyond the seed").
+    /// An Oracle-backed system: the BuildConfig that builds it exists, or the system database URL is oracle-enhanced://
+    /// (runbook "Beyond the seed"). Nothing else: a `latest` pinned to a DockerImage is a hotfix on a standard install
+    /// (<see cref="PinnedLatest"/>), not an Oracle build.
     /// </summary>
-    public static bool IsOracle(ImageStream? systemStream, bool buildConfigExists, string? databaseUrl)
-    {
-        if (buildConfigExists || databaseUrl?.StartsWith("oracle-enhanced://", StringComparison.Ordinal) == true)
-        {
-            return true;
-        }
+    public static bool IsOracle(bool buildConfigExists, string? databaseUrl) =>
+        buildConfigExists || databaseUrl?.StartsWith("oracle-enhanced://", StringComparison.Ordinal) == true;
 
-        var latest = systemStream?.Spec.Tags?.FirstOrDefault(t => t.Name == "latest");
-        return systemStream is not null && latest?.From?.Kind != "ImageStreamTag";
-    }
+    /// <summary>The plan streams whose `latest` is not an ImageStreamTag reference (a pinned hotfix image), with what it names.</summary>
+    public static IReadOnlyList<(string Stream, string Image)> PinnedLatest(UpgradePlan plan, IReadOnlyDictionary<string, ImageStream> streams) =>
+        plan.ImageStreams
+            .Select(s => (s.Name, Latest: streams.GetValueOrDefault(s.Name)?.Spec.Tags?.FirstOrDefault(t => t.Name == "latest")))
+            .Where(x => x.Latest?.From is { Kind: not "ImageStreamTag" })
+            .Select(x => (x.Name, $"{x.Latest!.From!.Kind} {x.Latest.From.Name}"))
+            .ToList();
 
     /// <summary>The DCs that follow a stream's tags through ImageChange triggers (what a stream patch can roll out).</summary>
     public static IReadOnlyList<string> Triggered(IEnumerable<DeploymentConfig> dcs, string stream) =>

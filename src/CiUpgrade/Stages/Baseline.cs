@@ -28,24 +28,59 @@ public sealed record Baseline(string Namespace, IReadOnlyDictionary<string, IRea
         }
     }
 
+    /// <summary>Reads and checks a baseline: every field of the right type, or one line naming the field (exit 2).</summary>
     public static Baseline Read(string path)
     {
+        JsonNode? json;
         try
         {
-            var json = JsonNode.Parse(File.ReadAllText(path)) as JsonObject;
-            var ns = (string?)json?["namespace"];
-            if (json?["images"] is not JsonObject images || ns is null)
-            {
-                throw new UpgradeException(ExitCode.BadInput, $"{path} is not a baseline: it needs \"namespace\" and \"images\" (write one with verify --write-baseline)");
-            }
-
-            return new Baseline(ns, images.ToDictionary(kv => kv.Key,
-                kv => (IReadOnlyDictionary<string, string>)(kv.Value as JsonObject ?? []).ToDictionary(c => c.Key, c => (string?)c.Value ?? string.Empty, StringComparer.Ordinal),
-                StringComparer.Ordinal));
+            json = JsonNode.Parse(File.ReadAllText(path));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
         {
             throw new UpgradeException(ExitCode.BadInput, $"cannot read the baseline {path}: {e.Message} (check --baseline)");
         }
+
+        UpgradeException Bad(string field, string problem) =>
+            new(ExitCode.BadInput, $"baseline {path}: {field} {problem} (write one with verify --write-baseline, or pass a backup's manifest.json)");
+
+        if (json is not JsonObject root)
+        {
+            throw Bad("the document", "must be a JSON object with \"namespace\" and \"images\"");
+        }
+
+        if (root["namespace"] is not JsonValue nsValue || !nsValue.TryGetValue<string>(out var ns) || ns.Length == 0)
+        {
+            throw Bad("namespace", "must be a non-empty string");
+        }
+
+        if (root["images"] is not JsonObject images)
+        {
+            throw Bad("images", "must be an object of DeploymentConfig names");
+        }
+
+        var result = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
+        foreach (var (dc, containers) in images)
+        {
+            if (containers is not JsonObject byContainer)
+            {
+                throw Bad($"images.{dc}", "must be an object of container names and images");
+            }
+
+            var map = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (container, image) in byContainer)
+            {
+                if (image is not JsonValue value || !value.TryGetValue<string>(out var text))
+                {
+                    throw Bad($"images.{dc}.{container}", "must be an image string");
+                }
+
+                map[container] = text;
+            }
+
+            result[dc] = map;
+        }
+
+        return new Baseline(ns, result);
     }
 }

@@ -2,7 +2,7 @@ namespace CiUpgrade.Stages;
 
 /// <summary>
 /// The Oracle system build on its own (patch-imagestreams runs the same steps for amp-system of an Oracle-backed
-/// install): refuses a namespace on another release, then <see cref="OracleSystemBuild"/>.
+/// install): refuses what preflight refuses (another release, missing objects, DCs not rolled out), then <see cref="OracleSystemBuild"/>.
 /// </summary>
 public sealed class BuildOracleSystemStage(StageContext context)
 {
@@ -12,7 +12,7 @@ public sealed class BuildOracleSystemStage(StageContext context)
     {
         var plan = context.Plan;
         var snapshot = await InstallSnapshot.ReadAsync(context, ct);
-        snapshot.RequireSourceOrTarget(plan);
+        await InstallChecks.RequireAsync(context, snapshot, InstallChecks.RollingByUs(snapshot, plan), ct);
         var build = new OracleSystemBuild(context, Stage);
         await build.RequireReadyAsync(clientDir, force, ct);
         await build.RunAsync(clientDir, force, noWait, dryRun: false, ct);

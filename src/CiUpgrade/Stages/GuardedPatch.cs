@@ -46,8 +46,14 @@ public sealed class GuardedPatch(StageContext context, string stage)
                 context.Reporter.Event(stage, dryRun ? "dryRun" : "patched", $"{name}: {(dryRun ? "would send" : "sent")} JSON patch {ops.ToJsonString()}", eventFields);
                 return patched;
             }
-            catch (ClusterRequestException e) when (e.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.UnprocessableEntity && attempt < MaxAttempts)
+            catch (ClusterRequestException e) when (e.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.UnprocessableEntity)
             {
+                if (attempt >= MaxAttempts)
+                {
+                    throw new UpgradeException(ExitCode.WrongClusterState,
+                        $"{name}: still changing under us after {MaxAttempts} attempts ({e.Message}): another client keeps writing it; rerun the stage once it is left alone", e);
+                }
+
                 context.Reporter.Event(stage, "retry", $"{name}: changed while patching ({e.StatusCode}); reading it again");
             }
         }

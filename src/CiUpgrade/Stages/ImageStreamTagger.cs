@@ -66,7 +66,7 @@ public sealed class ImageStreamTagger(StageContext context, string stage)
             }
 
             throw new UpgradeException(ExitCode.RolloutFailed,
-                $"image stream {name}: tag {tag} was not imported within {context.Timeout}{WatchNote(watch.LastFailure)}; check `oc describe is {name}` and the registry pull secret");
+                $"image stream {name}: tag {tag} was not imported within {DurationText.Format(context.Timeout)}{WatchNote(watch.LastFailure)}; check `oc describe is {name}` and the registry pull secret");
         }
     }
 

@@ -12,16 +12,6 @@ public sealed record InstallSnapshot(
 {
     public IReadOnlySet<string> DeploymentConfigNames => DeploymentConfigs.Keys.ToHashSet(StringComparer.Ordinal);
 
-    /// <summary>A forward stage acts only on the plan's source release (or its target, when rerun after the upgrade).</summary>
-    public void RequireSourceOrTarget(Plans.UpgradePlan plan)
-    {
-        if (Release != plan.Source && Release != plan.Target)
-        {
-            throw new UpgradeException(ExitCode.WrongClusterState,
-                $"{plan.Release.DeploymentConfig} reports {plan.Release.Env}={Release ?? "(unset)"}, not {plan.Source}: this plan does not apply (run preflight)");
-        }
-    }
-
     public static async Task<InstallSnapshot> ReadAsync(StageContext context, CancellationToken ct)
     {
         var plan = context.Plan;
@@ -43,8 +33,10 @@ public sealed record InstallSnapshot(
 
         release = ReleaseEnvPatch.CurrentRelease(releaseDc, plan.Release, (name, key) =>
             configMaps.GetValueOrDefault(name)?.Data?.TryGetValue(key, out var value) == true ? value : null);
-        var oracle = InstallInspection.IsOracle(streams.GetValueOrDefault(plan.Oracle.ImageStream),
-            await context.Client.BuildConfigExistsAsync(plan.Oracle.BuildConfig, ct), null);
+        // The database URL counts only where the DC holds it literally: the template's secret reference would need
+        // read access to the database password, which the Role does not grant.
+        var databaseUrl = releaseDc.Spec.Template?.Spec?.Containers?.SelectMany(c => c.Env ?? []).FirstOrDefault(e => e.Name == "DATABASE_URL")?.Value;
+        var oracle = InstallInspection.IsOracle(await context.Client.BuildConfigExistsAsync(plan.Oracle.BuildConfig, ct), databaseUrl);
         return new InstallSnapshot(streams, dcs, release, oracle);
     }
 }

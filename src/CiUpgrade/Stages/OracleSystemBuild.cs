@@ -171,7 +171,7 @@ public sealed class OracleSystemBuild(StageContext context, string stage)
                 var now = context.Time.GetUtcNow();
                 if (phase != lastPhase || now - lastLine >= ProgressInterval)
                 {
-                    context.Reporter.Event(stage, "progress", $"build {name}: {phase} ({(now - started).TotalSeconds.ToString("0", CultureInfo.InvariantCulture)}s)",
+                    context.Reporter.Event(stage, "progress", $"build {name}: {phase} ({DurationText.Format(now - started)})",
                         new Dictionary<string, string> { ["build"] = name, ["phase"] = phase });
                     (lastPhase, lastLine) = (phase, now);
                 }
@@ -211,7 +211,7 @@ public sealed class OracleSystemBuild(StageContext context, string stage)
             }
 
             throw new UpgradeException(ExitCode.RolloutFailed,
-                $"build {name} did not finish within {context.Timeout} (phase {phase}){ImageStreamTagger.WatchNote(watch.LastFailure)}; rerun to keep following it, or raise --timeout");
+                $"build {name} did not finish within {DurationText.Format(context.Timeout)} (phase {phase}){ImageStreamTagger.WatchNote(watch.LastFailure)}; rerun to keep following it, or raise --timeout");
         }
     }
 

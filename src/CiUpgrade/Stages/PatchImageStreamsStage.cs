@@ -20,7 +20,8 @@ public sealed class PatchImageStreamsStage(StageContext context)
     {
         var plan = context.Plan;
         var snapshot = await InstallSnapshot.ReadAsync(context, ct);
-        snapshot.RequireSourceOrTarget(plan);
+        // What preflight checks, again: Tekton may run this stage alone. DCs set rolling by an earlier run of this stage are resumed, not refused.
+        await InstallChecks.RequireAsync(context, snapshot, InstallChecks.RollingByUs(snapshot, plan), ct);
 
         // An Oracle-backed system image is rebuilt in the cluster, unless the user brings one (--system-image).
         var oracleBuild = (snapshot.Oracle || forceOracle) && systemImage is null ? new OracleSystemBuild(context, Stage) : null;

@@ -24,6 +24,12 @@ public sealed class PreflightStage(StageContext context)
         ("create", "apps.openshift.io", "deploymentconfigs/instantiate"),
     ];
 
+    /// <summary>The namespace lock every mutating stage holds (<see cref="NamespaceLock"/>): create it, renew and delete the one named.</summary>
+    public static readonly IReadOnlyList<(string Verb, string Resource, string? Name)> LockPermissions =
+    [
+        ("create", "configmaps", null), ("update", "configmaps", NamespaceLock.ConfigMapName), ("delete", "configmaps", NamespaceLock.ConfigMapName),
+    ];
+
     /// <summary>What rebuilding an Oracle-backed system image needs on top (checked only for such an install).</summary>
     internal static readonly IReadOnlyList<(string Verb, string Group, string Resource)> OracleBuildPermissions =
     [
@@ -49,7 +55,15 @@ public sealed class PreflightStage(StageContext context)
         var report = context.Reporter;
         report.Event(Stage, "start", $"checking namespace {context.Namespace} on {context.Client.Server} for the {plan.Source} → {plan.Target} upgrade");
 
-        var missing = await MissingAsync(RequiredPermissions, ct);
+        var missing = (await MissingAsync(RequiredPermissions, ct)).ToList();
+        foreach (var (verb, resource, name) in LockPermissions)
+        {
+            if (!await context.Client.CanIAsync(verb, string.Empty, resource, ct, name))
+            {
+                missing.Add($"{verb} {resource}{(name is null ? string.Empty : "/" + name)}");
+            }
+        }
+
         if (missing.Count > 0)
         {
             // Without these the rest cannot even be read: this is the only problem worth reporting.
@@ -78,14 +92,13 @@ public sealed class PreflightStage(StageContext context)
             }
         }
 
-        report.Event(Stage, "permissions", $"all {RequiredPermissions.Count + (plan.PreHook is null ? 0 : 2)} permissions the stages need are granted");
+        report.Event(Stage, "permissions", $"all {RequiredPermissions.Count + LockPermissions.Count + (plan.PreHook is null ? 0 : 2)} permissions the stages need are granted");
         var snapshot = await InstallSnapshot.ReadAsync(context, ct);
         var problems = new List<UpgradeException>();
         var alreadyUpgraded = snapshot.Release == plan.Target;
-        if (!alreadyUpgraded && snapshot.Release != plan.Source)
+        if (InstallChecks.Release(snapshot, plan) is { } release)
         {
-            problems.Add(new UpgradeException(ExitCode.WrongClusterState,
-                $"{plan.Release.DeploymentConfig} reports {plan.Release.Env}={snapshot.Release ?? "(unset)"}, but this plan upgrades {plan.Source} to {plan.Target}: use a plan for that release"));
+            problems.Add(release);
         }
 
         if (snapshot.Oracle && systemImage is null && !alreadyUpgraded)
@@ -100,30 +113,20 @@ public sealed class PreflightStage(StageContext context)
         }
 
         var streams = InstallInspection.ApplicableStreams(plan, snapshot.DeploymentConfigNames);
-        foreach (var step in streams)
-        {
-            if (!snapshot.Streams.ContainsKey(step.Name))
-            {
-                problems.Add(new UpgradeException(ExitCode.WrongClusterState, $"namespace {context.Namespace} is not a complete 3scale install: image stream {step.Name} is missing"));
-            }
-
-            problems.AddRange(step.Triggers.Where(t => !step.Optional && !snapshot.DeploymentConfigs.ContainsKey(t))
-                .Select(t => new UpgradeException(ExitCode.WrongClusterState, $"namespace {context.Namespace} is not a complete 3scale install: DeploymentConfig {t} is missing")));
-        }
-
+        problems.AddRange(InstallChecks.Missing(snapshot, plan, context.Namespace));
         if (!alreadyUpgraded)
         {
             problems.AddRange(ManualTriggers(snapshot, streams));
         }
 
-        foreach (var dc in snapshot.DeploymentConfigs.Values.OrderBy(d => d.Metadata.Name, StringComparer.Ordinal))
+        problems.AddRange(await InstallChecks.NotRolledOutAsync(context, snapshot, new HashSet<string>(), ct));
+
+        if (!snapshot.Oracle && !alreadyUpgraded)
         {
-            var rcs = await context.Client.ListReplicationControllersAsync(dc.Metadata.Name, ct);
-            var verdict = RolloutState.Evaluate(dc, rcs, RolloutExpectation.None);
-            if (verdict.Phase != RolloutPhase.Complete)
+            foreach (var (stream, image) in InstallInspection.PinnedLatest(plan, snapshot.Streams))
             {
-                problems.Add(new UpgradeException(ExitCode.WrongClusterState,
-                    $"DeploymentConfig {dc.Metadata.Name} is not rolled out and available ({verdict.Message}): let it finish or fix it before upgrading"));
+                // A hotfix pin, not an Oracle build (D14): the runbook's patch moves latest back onto the target tag.
+                report.Event(Stage, "warning", $"{stream}:latest is pinned to {image}; the upgrade will replace it with ImageStreamTag {stream}:{plan.Target} (re-pin after the upgrade if the hotfix is still needed)");
             }
         }
 

@@ -28,6 +28,10 @@ public sealed class RollbackStage(StageContext context)
                 $"rollback does not restore an Oracle-backed system image (BuildConfig {context.Plan.Oracle.BuildConfig} pushes {context.Plan.Oracle.ImageStream}:latest): nothing was changed; tag the image recorded in {chosen} back onto {context.Plan.Oracle.ImageStream}:latest and point the BuildConfig at {context.Plan.Oracle.ImageStream}:{context.Plan.Source} by hand");
         }
 
+        // The release and the plan's objects as preflight checks them; no rollout check: rollback exists to recover
+        // from rollouts that failed or never finished.
+        await InstallChecks.RequireAsync(context, await InstallSnapshot.ReadAsync(context, ct), null, ct);
+
         // The patches show the hook command as it is, which may carry the token in any form: mask its value when readable.
         await PreHookToken.MaskIfReadableAsync(context, context.Plan.PreHook, ct);
 

@@ -296,5 +296,5 @@ public sealed class RolloutWaiter(StageContext context, string stage)
         ["elapsedSeconds"] = ((int)(context.Time.GetUtcNow() - started).TotalSeconds).ToString(CultureInfo.InvariantCulture),
     };
 
-    private static string Format(TimeSpan t) => t.TotalMinutes >= 1 ? $"{(int)t.TotalMinutes}m{t.Seconds:00}s" : $"{t.TotalSeconds:0.0}s";
+    private static string Format(TimeSpan t) => DurationText.Format(t);
 }

@@ -11,6 +11,11 @@ public sealed class SetReleaseStage(StageContext context)
     {
         var release = context.Plan.Release;
         var target = context.Plan.Target;
+
+        // What preflight checks, again (Tekton may run this stage alone): never set the target over another release.
+        // Once the release reads as the target, this is a rerun resuming its own rollout: no rollout check then.
+        var snapshot = await InstallSnapshot.ReadAsync(context, ct);
+        await InstallChecks.RequireAsync(context, snapshot, snapshot.Release == target ? null : new HashSet<string>(StringComparer.Ordinal), ct);
         await new GuardedPatch(context, Stage).ApplyAsync(release.DeploymentConfig,
             async () =>
             {

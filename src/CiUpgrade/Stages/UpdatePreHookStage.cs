@@ -23,7 +23,11 @@ public sealed class UpdatePreHookStage(StageContext context)
         }
 
         var snapshot = await InstallSnapshot.ReadAsync(context, ct);
-        snapshot.RequireSourceOrTarget(plan);
+        if (InstallChecks.Release(snapshot, plan) is { } wrongRelease)
+        {
+            throw wrongRelease;
+        }
+
         var token = await PreHookToken.ReadAsync(context, hook, ct);
         var source = PreHookCommand.Render(hook.Source, hook, token);
         var target = PreHookCommand.Render(hook.Target, hook, token);

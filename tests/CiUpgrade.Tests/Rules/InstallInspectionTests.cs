@@ -15,14 +15,11 @@ public sealed class InstallInspectionTests
     }
 
     [Fact]
-    public void Oracle_is_detected_from_the_build_config_or_a_latest_tag_that_is_not_a_reference()
+    public void Oracle_is_detected_only_from_the_build_config_or_the_database_url()
     {
-        var standard = Samples.Apicast26();
-        Assert.False(InstallInspection.IsOracle(standard, buildConfigExists: false, databaseUrl: "mysql2://root@system-mysql/system"));
-        Assert.True(InstallInspection.IsOracle(standard, buildConfigExists: true, databaseUrl: null));
-        Assert.True(InstallInspection.IsOracle(standard, buildConfigExists: false, databaseUrl: "oracle-enhanced://u:p@db:1521/x"));
-
-        standard.Spec.Tags = [standard.Spec.Tags![0]];
-        Assert.True(InstallInspection.IsOracle(standard, buildConfigExists: false, databaseUrl: null));
+        Assert.False(InstallInspection.IsOracle(buildConfigExists: false, databaseUrl: "mysql2://root@system-mysql/system"));
+        Assert.False(InstallInspection.IsOracle(buildConfigExists: false, databaseUrl: null));
+        Assert.True(InstallInspection.IsOracle(buildConfigExists: true, databaseUrl: null));
+        Assert.True(InstallInspection.IsOracle(buildConfigExists: false, databaseUrl: "oracle-enhanced://u:p@db:1521/x"));
     }
 }

@@ -1,0 +1,70 @@
+using System.Text.RegularExpressions;
+using CiUpgrade.Rules;
+
+namespace CiUpgrade.Cli;
+
+/// <summary>
+/// Checks every value the user gives on the command line before the first request: one line naming the flag and
+/// what it must be, exit 2. (The plan, kubeconfig, baseline and backup files are checked by their readers, also
+/// before the first request.)
+/// </summary>
+public static partial class InputValidation
+{
+    /// <summary>The longest --timeout: no stage should wait a day, and the waits' timers cannot exceed about 49 days.</summary>
+    public static readonly TimeSpan MaxTimeout = TimeSpan.FromHours(24);
+
+    /// <summary>A namespace is a DNS-1123 label (Kubernetes ValidateNamespaceName): at most 63 of [a-z0-9-], alphanumeric at both ends.</summary>
+    public static string Namespace(string value, string origin)
+    {
+        if (value.Length > 63 || !Dns1123Label().IsMatch(value))
+        {
+            throw new UpgradeException(ExitCode.BadInput,
+                $"{origin} \"{Shorten(value)}\" is not a valid namespace: at most 63 lowercase letters, digits or '-', starting and ending with a letter or digit");
+        }
+
+        return value;
+    }
+
+    /// <summary>An object name given on the command line: a DNS-1123 subdomain (what DeploymentConfig names must be).</summary>
+    public static string ObjectName(string value, string flag)
+    {
+        if (value.Length > 253 || !Dns1123Subdomain().IsMatch(value))
+        {
+            throw new UpgradeException(ExitCode.BadInput,
+                $"{flag} \"{Shorten(value)}\" is not a valid object name: at most 253 lowercase letters, digits, '-' or '.', starting and ending with a letter or digit");
+        }
+
+        return value;
+    }
+
+    public static TimeSpan Timeout(string text)
+    {
+        var timeout = Durations.Parse(text, "--timeout");
+        return timeout <= MaxTimeout ? timeout
+            : throw new UpgradeException(ExitCode.BadInput, $"--timeout {Shorten(text)} is longer than the {DurationText.Format(MaxTimeout)} a stage may wait: use at most 24h");
+    }
+
+    /// <summary>The outage budget, capped at the timeout (an outage never outlasts the stage's own limit).</summary>
+    public static TimeSpan ApiRetryBudget(string text, TimeSpan timeout)
+    {
+        var budget = Durations.Parse(text, "--api-retry-budget");
+        return budget < timeout ? budget : timeout;
+    }
+
+    public static string? SystemImage(string? value) =>
+        value is null || ImageReference.IsValid(value) ? value
+            : throw new UpgradeException(ExitCode.BadInput,
+                $"--system-image \"{Shorten(value)}\" is not an image reference: use registry/repository:tag or registry/repository@sha256:<digest>");
+
+    public static string Output(string value) =>
+        value is "text" or "json" ? value : throw new UpgradeException(ExitCode.BadInput, $"--output \"{Shorten(value)}\" is not supported: use text or json");
+
+    /// <summary>A value echoed in a message, cut so that a 100,000-character input does not flood the log.</summary>
+    public static string Shorten(string value) => value.Length <= 80 ? value : value[..80] + $"… ({value.Length} characters)";
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
+    private static partial Regex Dns1123Label();
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
+    private static partial Regex Dns1123Subdomain();
+}

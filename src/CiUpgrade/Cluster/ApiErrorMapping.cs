@@ -1,0 +1,65 @@
+using System.Net;
+using System.Text.Json;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace CiUpgrade.Cluster;
+
+/// <summary>
+/// The one place where what the API server answered becomes what the user reads and the exit code (README "Exit
+/// codes"): 401/403 → 3 (credentials, permission); 429 and 5xx, which reach here only after the last retry → 3 (the
+/// cluster cannot serve us); 404, 409, 422 and any other answer stay a <see cref="ClusterRequestException"/> for the
+/// stage to decide on (a missing object may be fine), and those the stage does not handle become exit 4 through
+/// <see cref="ForUser"/>, naming the object.
+/// </summary>
+public static class ApiErrorMapping
+{
+    /// <summary>Ends the action of a request across every namespace, so a denial names the cluster-scoped grant.</summary>
+    public const string AllNamespaces = " in all namespaces";
+
+    public static Exception Translate(HttpOperationException e, string server, string ns, string action, string resource, string group, string? name)
+    {
+        var status = TryStatus(e.Response.Content);
+        var message = status?.Message ?? e.Message;
+        var code = e.Response.StatusCode;
+        var what = name is null ? action : $"{action} {name}";
+        return code switch
+        {
+            HttpStatusCode.Unauthorized => new UpgradeException(ExitCode.ClusterUnreachable,
+                $"the API server at {server} rejected the credentials (401 Unauthorized): log in again or use a valid token in the kubeconfig", e),
+            // A cluster-wide LIST (drift --all-namespaces) needs a ClusterRole: a namespaced Role cannot grant it.
+            HttpStatusCode.Forbidden when action.EndsWith(AllNamespaces, StringComparison.Ordinal) => new UpgradeException(ExitCode.ClusterUnreachable,
+                $"permission denied: {message} — grant \"{action.Split(' ')[0]}\" on \"{resource}\" (API group \"{group}\") in all namespaces, which a namespaced Role cannot: bind a ClusterRole with a ClusterRoleBinding (tekton/rbac/drift-all-namespaces.yaml)", e),
+            HttpStatusCode.Forbidden => new UpgradeException(ExitCode.ClusterUnreachable,
+                $"permission denied: {message} — grant \"{action.Split(' ')[0]}\" on \"{resource}\" (API group \"{group}\") in namespace {ns} (see tekton/rbac)", e),
+            HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError => new UpgradeException(ExitCode.ClusterUnreachable,
+                $"the API server at {server} could not serve {what}: {(int)code} {status?.Reason ?? code.ToString()}: {message} (still failing after {TransientRetryHandler.MaxStatusRetries} retries); check the cluster's health and rerun the stage", e),
+            _ => new ClusterRequestException(code, status?.Reason, $"{what}: {(int)code} {status?.Reason ?? code.ToString()}: {message}", e) { Object = name },
+        };
+    }
+
+    /// <summary>An answer no stage handled: the cluster is not in a state the stage can act on (exit 4).</summary>
+    public static UpgradeException ForUser(ClusterRequestException e, string ns)
+    {
+        var hint = e.StatusCode switch
+        {
+            HttpStatusCode.NotFound => $"it was deleted from namespace {ns} while the stage ran; restore it (or check -n/--namespace), then rerun the stage",
+            HttpStatusCode.Conflict or HttpStatusCode.UnprocessableEntity => "another client kept changing it; rerun the stage once it is left alone",
+            _ => "the API server refused the request; check the object, then rerun the stage",
+        };
+        return new UpgradeException(ExitCode.WrongClusterState, $"{e.Message} — {hint}", e);
+    }
+
+    private static V1Status? TryStatus(string? content)
+    {
+        try
+        {
+            return string.IsNullOrEmpty(content) ? null : KubernetesJson.Deserialize<V1Status>(content);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,200 @@
+using System.Globalization;
+using System.Net;
+using CiUpgrade.Cluster;
+using CiUpgrade.Rules;
+using k8s.Models;
+
+namespace CiUpgrade.Stages;
+
+/// <summary>
+/// One upgrade at a time per namespace, with what OpenShift 3.11 has (no Lease API there): a ConfigMap
+/// `ciupgrade-lock` created by each mutating stage before its first read (holder, stage, acquired, renewed), renewed
+/// every 20 s while the stage runs, and deleted at its end. Create is atomic (409 AlreadyExists for the loser);
+/// a takeover deletes with a UID precondition, so two runs never both hold it. A second run waits up to --timeout
+/// for the holder, then exits 4 naming it; a rerun with the same --run-id resumes at once; a lock not renewed for
+/// <see cref="LockDecision.Staleness"/> (its run died) is taken over. When the lock is lost while the stage runs
+/// (taken over after the holder could not renew it), the stage stops at once.
+/// </summary>
+public sealed class NamespaceLock : IAsyncDisposable
+{
+    public const string ConfigMapName = "ciupgrade-lock";
+    private static readonly TimeSpan PollEvery = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(15);
+    private readonly StageContext _context;
+    private readonly string _stage;
+    private readonly string _holder;
+    private readonly string _uid;
+    private readonly CancellationTokenSource _lost = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _renewing;
+
+    private NamespaceLock(StageContext context, string stage, string holder, string uid)
+    {
+        _context = context;
+        _stage = stage;
+        _holder = holder;
+        _uid = uid;
+        _renewing = RenewAsync(_stop.Token);
+    }
+
+    /// <summary>Cancelled when another run took the lock over while this stage held it.</summary>
+    public CancellationToken Lost => _lost.Token;
+
+    /// <summary>Who took the lock over (when <see cref="Lost"/>).</summary>
+    public string? TakenBy { get; private set; }
+
+    /// <summary>The holder name of this process: the run id when given, else user@host and pid.</summary>
+    public static string HolderFor(string? runId) =>
+        runId ?? $"{Environment.UserName}@{Environment.MachineName} pid {Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}";
+
+    public static async Task<NamespaceLock> AcquireAsync(StageContext context, string stage, string holder, CancellationToken ct)
+    {
+        var client = context.Client;
+        var started = context.Time.GetUtcNow();
+        var lastLine = DateTimeOffset.MinValue;
+        while (true)
+        {
+            var existing = await client.GetConfigMapAsync(ConfigMapName, ct);
+            var now = context.Time.GetUtcNow();
+            var data = existing?.Data ?? new Dictionary<string, string>();
+            var current = existing is null ? null : Value(data, "holder") ?? string.Empty;
+            switch (LockDecision.Decide(current, ParseTime(Value(data, "renewed")), holder, now))
+            {
+                case LockAction.Create:
+                    try
+                    {
+                        var created = await client.CreateConfigMapAsync(New(context, stage, holder, now), ct);
+                        context.Reporter.Event(stage, "lock", $"holding the upgrade lock of namespace {context.Namespace} (ConfigMap {ConfigMapName}) as {holder}");
+                        return new NamespaceLock(context, stage, holder, created.Metadata.Uid);
+                    }
+                    catch (ClusterRequestException e) when (e.StatusCode == HttpStatusCode.Conflict)
+                    {
+                        continue; // another run created it first: judge it like any lock found
+                    }
+
+                case LockAction.TakeOverOwn:
+                case LockAction.TakeOverStale:
+                    context.Reporter.Event(stage, "lock", current == holder
+                        ? $"the upgrade lock is held by this run ({holder}, stage {Value(data, "stage")}): resuming it"
+                        : $"the upgrade lock held by {Describe(data)} was not renewed for {DurationText.Format(LockDecision.Staleness)}: taking it over");
+                    await DeleteAsync(client, existing!.Metadata.Uid, ct);
+                    continue;
+
+                default:
+                    var waited = now - started;
+                    if (waited >= context.Timeout)
+                    {
+                        throw new UpgradeException(ExitCode.WrongClusterState,
+                            $"namespace {context.Namespace} is being upgraded by {Describe(data)} (ConfigMap {ConfigMapName}); waited {DurationText.Format(waited)} (--timeout): rerun when it has finished. If that run is gone, its lock is taken over {DurationText.Format(LockDecision.Staleness)} after its last renewal, or delete the ConfigMap");
+                    }
+
+                    if (now - lastLine >= ProgressEvery)
+                    {
+                        lastLine = now;
+                        context.Reporter.Event(stage, "lock", $"waiting for the upgrade lock of namespace {context.Namespace}: held by {Describe(data)} ({DurationText.Format(waited)} so far, up to {DurationText.Format(context.Timeout)})");
+                    }
+
+                    await Task.Delay(PollEvery, context.Time, ct);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Stops renewing and deletes the lock if it is still ours; never throws (it runs when the stage ends, whatever the outcome).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        try
+        {
+            await _renewing;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        using var release = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            var current = await _context.Client.GetConfigMapAsync(ConfigMapName, release.Token);
+            if (current?.Metadata.Uid == _uid && Value(current.Data, "holder") == _holder)
+            {
+                await DeleteAsync(_context.Client, _uid, release.Token);
+            }
+        }
+        catch (Exception e) when (e is UpgradeException or ClusterRequestException or OperationCanceledException)
+        {
+            _context.Reporter.Event(_stage, "lock", $"could not release the upgrade lock ({e.Message}); it is taken over {DurationText.Format(LockDecision.Staleness)} after its last renewal, or by a rerun with the same --run-id");
+        }
+
+        _lost.Dispose();
+        _stop.Dispose();
+    }
+
+    private async Task RenewAsync(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(LockDecision.RenewEvery, _context.Time);
+        while (await timer.WaitForNextTickAsync(ct))
+        {
+            try
+            {
+                var current = await _context.Client.GetConfigMapAsync(ConfigMapName, ct);
+                if (current?.Metadata.Uid != _uid || Value(current.Data, "holder") != _holder)
+                {
+                    TakenBy = current is null ? "(deleted)" : Describe(current.Data ?? new Dictionary<string, string>());
+                    _context.Reporter.Event(_stage, "lock", $"the upgrade lock was taken over by {TakenBy}: stopping");
+                    await _lost.CancelAsync();
+                    return;
+                }
+
+                current.Data!["renewed"] = Stamp(_context.Time.GetUtcNow());
+                await _context.Client.ReplaceConfigMapAsync(current, ct);
+            }
+            catch (Exception e) when (e is UpgradeException or ClusterRequestException)
+            {
+                // An outage or a conflicting write: try again at the next tick (the lock stays valid for minutes).
+            }
+        }
+    }
+
+    private static async Task DeleteAsync(OpenShiftClient client, string uid, CancellationToken ct)
+    {
+        try
+        {
+            await client.DeleteConfigMapAsync(ConfigMapName, uid, ct);
+        }
+        catch (ClusterRequestException e) when (e.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Conflict)
+        {
+            // Already gone, or already replaced by another run: the caller reads the lock again.
+        }
+    }
+
+    private static V1ConfigMap New(StageContext context, string stage, string holder, DateTimeOffset now) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "ConfigMap",
+        Metadata = new V1ObjectMeta
+        {
+            Name = ConfigMapName,
+            NamespaceProperty = context.Namespace,
+            Labels = new Dictionary<string, string> { ["app.kubernetes.io/managed-by"] = "ciupgrade" },
+        },
+        Data = new Dictionary<string, string>
+        {
+            ["holder"] = holder,
+            ["stage"] = stage,
+            ["acquired"] = Stamp(now),
+            ["renewed"] = Stamp(now),
+            ["host"] = Environment.MachineName,
+        },
+    };
+
+    private static string Describe(IDictionary<string, string> data) =>
+        $"{(Value(data, "holder") is { Length: > 0 } h ? h : "(unknown holder)")} (stage {Value(data, "stage") ?? "?"}, since {Value(data, "acquired") ?? "?"})";
+
+    private static string? Value(IDictionary<string, string>? data, string key) => data is not null && data.TryGetValue(key, out var value) ? value : null;
+
+    private static string Stamp(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset? ParseTime(string? text) =>
+        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) ? time : null;
+}

@@ -41,15 +41,15 @@ public static class CliApp
         return await result.MapResult(
             (PreflightOptions o) => RunAsync(o, "preflight", stdout, stderr, c => new PreflightStage(c).RunAsync(InputValidation.SystemImage(NullIfEmpty(o.SystemImage)), NullIfEmpty(o.OracleClientDir), NullIfEmpty(o.ResultsDir), ct)),
             (BackupOptions o) => RunAsync(o, "backup", stdout, stderr, c => new BackupStage(c).RunAsync(o.BackupDir, NullIfEmpty(o.RunId), o.Databases, ct)),
-            (PatchImageStreamsOptions o) => RunAsync(o, "patch-imagestreams", stdout, stderr, Locked(o, "patch-imagestreams", !o.DryRun, ct, () => InputValidation.SystemImage(NullIfEmpty(o.SystemImage)), (c, image, t) => new PatchImageStreamsStage(c).RunAsync(o.NoWait, o.DryRun, image, o.Oracle, NullIfEmpty(o.OracleClientDir), t))),
+            (PatchImageStreamsOptions o) => RunAsync(o, "patch-imagestreams", stdout, stderr, Locked(o, "patch-imagestreams", !o.DryRun, ct, _ => InputValidation.SystemImage(NullIfEmpty(o.SystemImage)), (c, image, t) => new PatchImageStreamsStage(c).RunAsync(o.NoWait, o.DryRun, image, o.Oracle, NullIfEmpty(o.OracleClientDir), t))),
             (WaitRolloutsOptions o) => RunAsync(o, "wait-rollouts", stdout, stderr, c => new WaitRolloutsStage(c).RunAsync(o.DeploymentConfigs.Where(d => d.Length > 0).Select(d => InputValidation.ObjectName(d, "--dc")).ToList(), ct)),
-            (SetReleaseOptions o) => RunAsync(o, "set-release", stdout, stderr, Locked(o, "set-release", !o.DryRun, ct, () => 0, (c, _, t) => new SetReleaseStage(c).RunAsync(o.NoWait, o.DryRun, t))),
+            (SetReleaseOptions o) => RunAsync(o, "set-release", stdout, stderr, Locked(o, "set-release", !o.DryRun, ct, _ => 0, (c, _, t) => new SetReleaseStage(c).RunAsync(o.NoWait, o.DryRun, t))),
             (VerifyOptions o) => RunAsync(o, "verify", stdout, stderr, c => new VerifyStage(c).RunAsync(o.Junit, NullIfEmpty(o.ResultsDir), NullIfEmpty(o.WriteBaseline), ct)),
-            (RollbackOptions o) => RunAsync(o, "rollback", stdout, stderr, Locked(o, "rollback", true, ct, () => 0, (c, _, t) => new RollbackStage(c).RunAsync(o.BackupDir, o.KeepTargetTag, o.NoWait, NullIfEmpty(o.RunId), t))),
+            (RollbackOptions o) => RunAsync(o, "rollback", stdout, stderr, Locked(o, "rollback", true, ct, c => new BackupLocator(c.Reporter, "rollback").Locate(o.BackupDir, c.Namespace, c.Plan, NullIfEmpty(o.RunId)), (c, _, t) => new RollbackStage(c).RunAsync(o.BackupDir, o.KeepTargetTag, o.NoWait, NullIfEmpty(o.RunId), t))),
             (DriftOptions o) => RunAsync(o, "drift", stdout, stderr, c => new DriftStage(c).RunAsync(o.Junit, NullIfEmpty(o.ResultsDir), CheckedBaseline(InConfigDir(NullIfEmpty(o.ConfigDir), NullIfEmpty(o.Baseline))), o.AllNamespaces, NullIfEmpty(o.Selector), ct)),
             (PlanOptions o) => RunAsync(o, "plan", stdout, stderr, c => new PlanStage(c).RunAsync(InputValidation.SystemImage(NullIfEmpty(o.SystemImage)), NullIfEmpty(o.OracleClientDir), ct)),
-            (UpdatePreHookOptions o) => RunAsync(o, "update-prehook", stdout, stderr, Locked(o, "update-prehook", !o.DryRun, ct, () => 0, (c, _, t) => new UpdatePreHookStage(c).RunAsync(o.Force, o.DryRun, t))),
-            (BuildOracleSystemOptions o) => RunAsync(o, "build-oracle-system", stdout, stderr, Locked(o, "build-oracle-system", true, ct, () => 0, (c, _, t) => new BuildOracleSystemStage(c).RunAsync(NullIfEmpty(o.OracleClientDir), o.Force, o.NoWait, t))),
+            (UpdatePreHookOptions o) => RunAsync(o, "update-prehook", stdout, stderr, Locked(o, "update-prehook", !o.DryRun, ct, _ => 0, (c, _, t) => new UpdatePreHookStage(c).RunAsync(o.Force, o.DryRun, t))),
+            (BuildOracleSystemOptions o) => RunAsync(o, "build-oracle-system", stdout, stderr, Locked(o, "build-oracle-system", true, ct, _ => 0, (c, _, t) => new BuildOracleSystemStage(c).RunAsync(NullIfEmpty(o.OracleClientDir), o.Force, o.NoWait, t))),
             (GateOptions o) => Guard(stderr, null, () => Task.FromResult((int)GateStage.Run(o, stdout))),
             errors => Task.FromResult(Usage(result, errors.ToList(), stdout, stderr)));
     }
@@ -109,12 +109,12 @@ public static class CliApp
     /// <summary>
     /// A mutating stage runs holding the namespace lock (<see cref="NamespaceLock"/>), taken after the input checks and
     /// before the stage's first read; it stops (exit 4) when another run takes the lock over. <paramref name="checkedInput"/>
-    /// checks the stage's own argument, before anything is sent.
+    /// checks the stage's own input (rollback: the backup), before anything is sent, the lock included.
     /// </summary>
-    private static Func<StageContext, Task<ExitCode>> Locked<T>(ClusterOptions options, string stage, bool take, CancellationToken ct, Func<T> checkedInput,
+    private static Func<StageContext, Task<ExitCode>> Locked<T>(ClusterOptions options, string stage, bool take, CancellationToken ct, Func<StageContext, T> checkedInput,
         Func<StageContext, T, CancellationToken, Task<ExitCode>> run) => async context =>
     {
-        var input = checkedInput();
+        var input = checkedInput(context);
         if (!take)
         {
             return await run(context, input, ct);

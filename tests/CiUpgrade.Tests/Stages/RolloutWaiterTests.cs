@@ -34,7 +34,7 @@ public sealed class RolloutWaiterTests
         var seconds = clock.Elapsed.TotalSeconds;
 
         Assert.True(error.ExitCode == ExitCode.RolloutFailed, error.Message);
-        Assert.True(error.Message.StartsWith("timed out after 5.0s waiting for rollouts: apicast-production: ", StringComparison.Ordinal), error.Message);
+        Assert.True(error.Message.StartsWith("timed out after 5s waiting for rollouts: apicast-production: ", StringComparison.Ordinal), error.Message);
         Assert.True(error.Message.Contains("watching it was failing too: the server closed the watch before sending anything", StringComparison.Ordinal), error.Message);
         Assert.DoesNotContain("rolled out", output.ToString(), StringComparison.Ordinal);
         // Two watch loops (DCs, pods), each at most its relist and rewatch plus 2 requests per second (jittered

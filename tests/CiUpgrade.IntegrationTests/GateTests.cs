@@ -31,6 +31,22 @@ public sealed class GateTests : UpgradeTest
         Assert.True(code == 0, $"{args[0]} exited {code}: {error}\n{output}");
     }
 
+    /// <summary>`oc set env dc/system-app AMP_RELEASE=<paramref name="release"/>` as the JSON patch it amounts to, then the rollout it starts.</summary>
+    private async Task SetReleaseByHandAsync(string release)
+    {
+        var ops = new JsonArray();
+        var containers = Get("deploymentconfigs", "system-app")["spec"]!["template"]!["spec"]!["containers"]!.AsArray();
+        for (var i = 0; i < containers.Count; i++)
+        {
+            var j = containers[i]!["env"]!.AsArray().Select((e, k) => (e, k)).Single(x => (string?)x.e!["name"] == "AMP_RELEASE").k;
+            ops.Add(new JsonObject { ["op"] = "replace", ["path"] = $"/spec/template/spec/containers/{i}/env/{j}", ["value"] = new JsonObject { ["name"] = "AMP_RELEASE", ["value"] = release } });
+        }
+
+        var (code, _, error) = await Shell(Kubeconfig, $"kubectl patch -n {Ns} dc/system-app --type=json -p '{ops.ToJsonString()}'");
+        Assert.True(code == 0, error);
+        await Cluster.WaitForIdleAsync(Timeout);
+    }
+
     private void SetAutomatic(string dc, bool automatic) => Cluster.Registry.Modify("deploymentconfigs", Ns, dc, d =>
     {
         foreach (var t in d["spec"]!["triggers"]!.AsArray().OfType<JsonObject>().Where(t => (string?)t["type"] == "ImageChange"))
@@ -49,9 +65,16 @@ public sealed class GateTests : UpgradeTest
         var (code, _, error) = await Ciupgrade("patch-imagestreams");
         Assert.True(code == 5, error);
 
-        // The rest of the chain forced through, as the review's proof (D3) did.
+        // The rest of the chain forced through, as the review's proof (D3) did. set-release itself refuses while a
+        // rollout failed (what preflight checks, before its first write: exit 4, nothing sent), so the release is set
+        // by hand, as a user forcing it would (`oc set env dc/system-app AMP_RELEASE=2.7`, replayed as its JSON patch).
         await OkAsync("patch-imagestreams", "--no-wait", "--no-retry", "--kubeconfig", Kubeconfig);
-        await OkAsync("set-release");
+        Cluster.ClearRequests();
+        var (refused, _, refusal) = await Ciupgrade("set-release");
+        Assert.True(refused == 4, refusal);
+        Assert.Contains("DeploymentConfig system-sidekiq is not rolled out and available", refusal, StringComparison.Ordinal);
+        Assert.DoesNotContain(Cluster.Requests, r => r.Method is "PATCH" or "POST" or "PUT" or "DELETE" && !r.Path.Contains("selfsubjectaccessreviews", StringComparison.Ordinal));
+        await SetReleaseByHandAsync("2.7");
         var suite = await VerifyAsync(1);
 
         Assert.Equal("latest deployment system-sidekiq-2 is Failed; system-sidekiq-1 still serves", FailureMessage(suite, "system-sidekiq"));

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using CiUpgrade.Simulator.Auth;
 
 namespace CiUpgrade.IntegrationTests;
 
@@ -45,6 +46,7 @@ public sealed class NamespaceLockTests : UpgradeTest
     [Fact]
     public async Task A_rerun_with_the_same_run_id_resumes_at_once()
     {
+        Assert.Equal(0, (await Ciupgrade("update-prehook")).Code); // guide step 2.2 before the images
         HoldLock("run-42", DateTimeOffset.UtcNow);
 
         var (code, output, error) = await Ciupgrade("patch-imagestreams", "--run-id", "run-42");
@@ -57,6 +59,7 @@ public sealed class NamespaceLockTests : UpgradeTest
     [Fact]
     public async Task A_stale_lock_is_taken_over()
     {
+        Assert.Equal(0, (await Ciupgrade("update-prehook")).Code); // guide step 2.2 before the images
         HoldLock("gone-run", DateTimeOffset.UtcNow.AddMinutes(-10));
 
         var (code, output, error) = await Ciupgrade("patch-imagestreams");
@@ -67,18 +70,54 @@ public sealed class NamespaceLockTests : UpgradeTest
     }
 
     [Fact]
-    public async Task Two_runs_at_once_take_turns()
+    public async Task Two_runs_on_one_namespace_the_second_waits_for_the_lock_named_in_its_log_then_finds_the_work_done()
     {
-        var first = Ciupgrade("patch-imagestreams", "--run-id", "first");
-        var second = Ciupgrade("patch-imagestreams", "--run-id", "second");
+        // Run 1 (admin) holds the lock while its rollouts run: apicast-production's deployer is held back.
+        Assert.Equal(0, (await Ciupgrade("update-prehook")).Code); // guide step 2.2 before the images
+        Cluster.ControllerFaults.SlowDeploymentConfig(Ns, "apicast-production", TimeSpan.FromHours(1));
+        var first = Ciupgrade("patch-imagestreams", "--run-id", "pipelinerun-uid-1");
+        await Task.WhenAny(first, WaitUntilAsync(() => Cluster.Registry.Get("configmaps", Ns, "ciupgrade-lock") is not null));
+        if (first.IsCompleted)
+        {
+            Assert.Fail("the first run ended before the second started: " + (await first).Err);
+        }
 
-        var results = await Task.WhenAll(first, second);
+        // Run 2, as another user (to tell its requests apart), starts meanwhile.
+        var second = Cluster.AddToken("second-run", [new PolicyRule(["*"], ["*"], ["*"])]);
+        var secondConfig = Cluster.WriteKubeconfig(Path.Combine(Dir, "second-kubeconfig"), second, Ns);
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Cluster.RequestAnswered += r =>
+        {
+            if (r.User == "second-run" && r.Method == "GET" && r.StatusCode == 200 && r.Path.EndsWith("/configmaps/ciupgrade-lock", StringComparison.Ordinal))
+            {
+                seen.TrySetResult();
+            }
+        };
+        var secondRun = Ciupgrade("patch-imagestreams", "--run-id", "pipelinerun-uid-2", "--kubeconfig", secondConfig, "--timeout", "5m");
+        await seen.Task.WaitAsync(Timeout);
 
-        Assert.All(results, r => Assert.True(r.Code == 0, r.Err));
-        var lockWrites = Cluster.Requests.Where(r => r.Path.EndsWith("/configmaps", StringComparison.Ordinal) && r.Method == "POST" && r.StatusCode == 201
-            || r.Path.EndsWith("/configmaps/ciupgrade-lock", StringComparison.Ordinal) && r.Method == "DELETE").Select(r => r.Method).ToList();
-        Assert.Equal(["POST", "DELETE", "POST", "DELETE"], lockWrites);
-        Assert.Single(results, r => r.Out.Contains("waiting for the upgrade lock of namespace 3scale: held by", StringComparison.Ordinal));
+        // The second found the lock held; now the first may finish.
+        Cluster.ControllerFaults.SlowDeploymentConfig(Ns, "apicast-production", TimeSpan.Zero);
+        var (code1, _, error1) = await first;
+        var (code2, output2, error2) = await secondRun;
+
+        Assert.True(code1 == 0, error1);
+        Assert.True(code2 == 0, error2);
+        Assert.Contains("waiting for the upgrade lock of namespace 3scale: held by pipelinerun-uid-1 (stage patch-imagestreams", output2, StringComparison.Ordinal);
+        // The second wrote nothing: the first had done the work (no patch, no lock of its own).
+        Assert.DoesNotContain(Cluster.Requests, r => r.User == "second-run" && r.Method is "PATCH" or "POST" or "PUT" or "DELETE"
+            && !r.Path.Contains("selfsubjectaccessreviews", StringComparison.Ordinal));
         Assert.Null(Cluster.Registry.Get("configmaps", Ns, "ciupgrade-lock"));
+    }
+
+    [Fact]
+    public async Task A_stage_that_refuses_takes_no_lock()
+    {
+        Cluster.Registry.Delete("imagestreams", Ns, "amp-zync");
+
+        var (code, _, error) = await Ciupgrade("patch-imagestreams");
+
+        Assert.True(code == 4, error);
+        Assert.DoesNotContain(Cluster.Requests, r => r.Path.Contains("/configmaps", StringComparison.Ordinal) && r.Method != "GET");
     }
 }

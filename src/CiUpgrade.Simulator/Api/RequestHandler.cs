@@ -70,7 +70,9 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
         }
 
         byte[]? raw = null;
-        if (request.Method is "POST" or "PUT" or "PATCH")
+        // A binary build's body is streamed to the build once it runs (ControllerManager.InstantiateBinaryAsync).
+        var binaryUpload = request.Path.Value?.EndsWith("/instantiatebinary", StringComparison.Ordinal) == true;
+        if (request.Method is "POST" or "PUT" or "PATCH" && !binaryUpload)
         {
             using var buffer = new MemoryStream();
             await request.Body.CopyToAsync(buffer, ctx.RequestAborted);
@@ -78,7 +80,7 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
         }
 
         // Binary build uploads are archives, everything else is JSON text.
-        var body = raw is null || request.Path.Value?.EndsWith("/instantiatebinary", StringComparison.Ordinal) == true ? null : Encoding.UTF8.GetString(raw);
+        var body = raw is null ? null : Encoding.UTF8.GetString(raw);
         var user = "-";
         try
         {
@@ -287,8 +289,7 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
                 break;
             case "create" when target.Subresource == "instantiatebinary":
                 var builds = controllers() ?? throw new ApiError(503, "ServiceUnavailable", "controllers are not running");
-                var files = BinaryArchive.Files(raw ?? []) ?? [];
-                await WriteAsync(ctx, 201, WithKind(await builds.InstantiateBinaryAsync(ns, target.Name!, files, ctx.RequestAborted), new ResourcePath(registry.StrategyFor("builds").Type, ns, null, null)));
+                await WriteAsync(ctx, 201, WithKind(await builds.InstantiateBinaryAsync(ns, target.Name!, ctx.Request.Body, ctx.RequestAborted), new ResourcePath(registry.StrategyFor("builds").Type, ns, null, null)));
                 break;
             case "create" when target.Name is null:
                 await WriteAsync(ctx, 201, WithKind(registry.Create(target.Type.Plural, ns, Creatable(Parse(body), ns), isDryRun), target));

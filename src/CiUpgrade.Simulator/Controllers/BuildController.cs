@@ -9,7 +9,8 @@ namespace CiUpgrade.Simulator.Controllers;
 /// <summary>
 /// The build controller and the builder pod in one (openshift-controller-manager pkg/build/controller/build):
 /// a Build moves New → Pending → Running, one step per <see cref="ControllerTiming.ImportDelay"/>; a binary build
-/// stays Running until its input was uploaded; then it ends Complete, pushing a new image to its output
+/// stays Running until its input was uploaded (a build marked status.cancelled, as the API server does when the
+/// upload breaks off, ends Cancelled); then it ends Complete, pushing a new image to its output
 /// ImageStreamTag (a tag event with the internal registry's repo@sha256:digest, which the image trigger then
 /// rolls out), or in the phase a fault knob names, with that reason and message.
 /// </summary>
@@ -25,6 +26,21 @@ internal sealed class BuildController(ResourceRegistry registry, ControllerTimin
             var phase = build["status"].Str("phase") ?? "New";
             if (phase is not ("New" or "Pending" or "Running"))
             {
+                continue;
+            }
+
+            if (build["status"]?["cancelled"]?.GetValueKind() == System.Text.Json.JsonValueKind.True)
+            {
+                // openshift-controller-manager pkg/build/controller/build/build_controller.go, cancelBuild: the pod is
+                // deleted and the build ends Cancelled (StatusReasonCancelledBuild, StatusMessageCancelledBuild).
+                SetStatus(build, status =>
+                {
+                    status["phase"] = "Cancelled";
+                    status["reason"] = "CancelledBuild";
+                    status["message"] = "The build was cancelled by the user.";
+                    status["completionTimestamp"] = now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+                });
+                result |= new PassResult(true, false);
                 continue;
             }
 

@@ -197,35 +197,69 @@ public sealed class ControllerManager : IAsyncDisposable
     /// <summary>
     /// POST buildconfigs/{name}/instantiatebinary (openshift-apiserver pkg/build/apiserver/registry/buildconfiginstantiate/rest.go,
     /// binaryInstantiateHandler): generate the Build, waiting while its base ImageStreamTag has no image; wait until the
-    /// build runs; stream the archive to it; answer with the running Build. A build that ends before it runs is a 400.
+    /// build runs; stream the request body to it (the real handler attaches it to the build pod's stdin); answer with
+    /// the running Build. A build that ends before it runs is a 400. When the upload does not complete (the client
+    /// went away mid-body, or while the build was starting), the handler's deferred cancelBuild sets
+    /// status.cancelled, and the build controller ends the build Cancelled (<see cref="BuildController"/>).
     /// </summary>
-    public async Task<JsonObject> InstantiateBinaryAsync(string ns, string name, IReadOnlyList<string> files, CancellationToken cancellationToken)
+    public async Task<JsonObject> InstantiateBinaryAsync(string ns, string name, Stream body, CancellationToken cancellationToken)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
         limit.CancelAfter(_timing.ProgressDeadline);
         JsonObject? build = null;
         await WaitUntilAsync(ns, () => (build = BuildGenerator.Generate(_registry, ns, name, "Manually triggered")) is not null, limit.Token);
         var buildName = build!.Name();
-        string? phase = null;
-        await WaitUntilAsync(ns, () => (phase = _registry.Store.Get("builds", ns, buildName)?["status"].Str("phase")) is not ("New" or "Pending"), limit.Token);
-        var current = _registry.Store.Get("builds", ns, buildName)!;
-        var reason = current["status"].Str("reason");
-        var message = current["status"].Str("message");
-        switch (phase)
+        var uploaded = false;
+        try
         {
-            case "Running":
-                Uploads.Record(ns, buildName, files);
-                Wake();
-                return current;
-            case "Failed":
-                throw new BadRequestException($"build {buildName} failed: {reason}: {message}");
-            case "Error":
-                throw new BadRequestException($"build {buildName} encountered an error: no logs are available");
-            case "Cancelled":
-                throw new BadRequestException($"build {buildName} was cancelled: no logs are available");
-            default:
-                throw new BadRequestException($"cannot upload file to build {buildName} with status {phase}");
+            string? phase = null;
+            await WaitUntilAsync(ns, () => (phase = _registry.Store.Get("builds", ns, buildName)?["status"].Str("phase")) is not ("New" or "Pending"), limit.Token);
+            var current = _registry.Store.Get("builds", ns, buildName)!;
+            var reason = current["status"].Str("reason");
+            var message = current["status"].Str("message");
+            switch (phase)
+            {
+                case "Running":
+                    using (var archive = new MemoryStream())
+                    {
+                        await body.CopyToAsync(archive, cancellationToken);
+                        Uploads.Record(ns, buildName, Api.BinaryArchive.Files(archive.ToArray()) ?? []);
+                    }
+
+                    uploaded = true;
+                    Wake();
+                    return current;
+                case "Failed":
+                    uploaded = true; // "don't cancel the build if it reached a terminal state on its own"
+                    throw new BadRequestException($"build {buildName} failed: {reason}: {message}");
+                case "Error":
+                    uploaded = true;
+                    throw new BadRequestException($"build {buildName} encountered an error: no logs are available");
+                case "Cancelled":
+                    uploaded = true;
+                    throw new BadRequestException($"build {buildName} was cancelled: no logs are available");
+                default:
+                    throw new BadRequestException($"cannot upload file to build {buildName} with status {phase}");
+            }
         }
+        finally
+        {
+            if (!uploaded)
+            {
+                CancelBuild(ns, buildName);
+            }
+        }
+    }
+
+    /// <summary>binaryInstantiateHandler.cancelBuild: marks the build for cancellation; the build controller ends it.</summary>
+    private void CancelBuild(string ns, string buildName)
+    {
+        _registry.Store.Mutate("builds", ns, buildName, b =>
+        {
+            b.Obj("status")["cancelled"] = true;
+            return true;
+        });
+        Wake();
     }
 
     public async ValueTask DisposeAsync()

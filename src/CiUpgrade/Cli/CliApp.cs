@@ -39,7 +39,7 @@ public static class CliApp
         var result = parser.ParseArguments<PreflightOptions, BackupOptions, PatchImageStreamsOptions, WaitRolloutsOptions,
             SetReleaseOptions, VerifyOptions, RollbackOptions, DriftOptions, PlanOptions, BuildOracleSystemOptions, GateOptions, UpdatePreHookOptions>(args);
         return await result.MapResult(
-            (PreflightOptions o) => RunAsync(o, "preflight", stdout, stderr, c => new PreflightStage(c).RunAsync(InputValidation.SystemImage(NullIfEmpty(o.SystemImage)), NullIfEmpty(o.OracleClientDir), NullIfEmpty(o.ResultsDir), ct)),
+            (PreflightOptions o) => RunAsync(o, "preflight", stdout, stderr, c => new PreflightStage(c).RunAsync(InputValidation.SystemImage(NullIfEmpty(o.SystemImage)), NullIfEmpty(o.OracleClientDir), NullIfEmpty(o.ResultsDir), ct, NamespaceLock.HolderFor(NullIfEmpty(o.RunId)))),
             (BackupOptions o) => RunAsync(o, "backup", stdout, stderr, c => new BackupStage(c).RunAsync(o.BackupDir, NullIfEmpty(o.RunId), o.Databases, ct)),
             (PatchImageStreamsOptions o) => RunAsync(o, "patch-imagestreams", stdout, stderr, Locked(o, "patch-imagestreams", !o.DryRun, ct, _ => InputValidation.SystemImage(NullIfEmpty(o.SystemImage)), (c, image, t) => new PatchImageStreamsStage(c).RunAsync(o.NoWait, o.DryRun, image, o.Oracle, NullIfEmpty(o.OracleClientDir), t))),
             (WaitRolloutsOptions o) => RunAsync(o, "wait-rollouts", stdout, stderr, c => new WaitRolloutsStage(c).RunAsync(o.DeploymentConfigs.Where(d => d.Length > 0).Select(d => InputValidation.ObjectName(d, "--dc")).ToList(), ct)),
@@ -107,9 +107,10 @@ public static class CliApp
     }
 
     /// <summary>
-    /// A mutating stage runs holding the namespace lock (<see cref="NamespaceLock"/>), taken after the input checks and
-    /// before the stage's first read; it stops (exit 4) when another run takes the lock over. <paramref name="checkedInput"/>
-    /// checks the stage's own input (rollback: the backup), before anything is sent, the lock included.
+    /// A mutating stage runs under the namespace lock (<see cref="StageLock"/>): after the input checks
+    /// (<paramref name="checkedInput"/>: the stage's own input, rollback's backup) it waits, reading only, while another
+    /// run holds the lock; the lock is taken just before the stage's first write, so a refusal or a no-op writes nothing.
+    /// It stops (exit 4) when another run takes the lock over. Dry runs take none.
     /// </summary>
     private static Func<StageContext, Task<ExitCode>> Locked<T>(ClusterOptions options, string stage, bool take, CancellationToken ct, Func<StageContext, T> checkedInput,
         Func<StageContext, T, CancellationToken, Task<ExitCode>> run) => async context =>
@@ -120,16 +121,33 @@ public static class CliApp
             return await run(context, input, ct);
         }
 
-        await using var held = await NamespaceLock.AcquireAsync(context, stage, NamespaceLock.HolderFor(NullIfEmpty(options.RunId)), ct);
+        await using var held = new StageLock(context, stage, NamespaceLock.HolderFor(NullIfEmpty(options.RunId)));
+        await held.WaitUntilFreeAsync(ct);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, held.Lost);
+        context.Client.BeforeWrite = held.EnsureHeldAsync;
         try
         {
-            return await run(context, input, linked.Token);
+            while (true)
+            {
+                try
+                {
+                    return await run(context, input, linked.Token);
+                }
+                catch (LockContendedException)
+                {
+                    // Nothing was written: check again, now holding the lock, what the other run may have changed.
+                    context.Reporter.Event(stage, "lock", $"holding the upgrade lock of namespace {context.Namespace} after another run: checking again before the first change");
+                }
+            }
         }
         catch (OperationCanceledException) when (held.Lost.IsCancellationRequested && !ct.IsCancellationRequested)
         {
             throw new UpgradeException(ExitCode.WrongClusterState,
                 $"the upgrade lock of namespace {context.Namespace} was taken over by {held.TakenBy} while {stage} ran, so it stopped; rerun {stage} once that run has finished");
+        }
+        finally
+        {
+            context.Client.BeforeWrite = null;
         }
     };
 

@@ -22,6 +22,15 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
     public string Namespace { get; } = ns;
 
     /// <summary>
+    /// Awaited before every request that changes the cluster (patches that are not dry runs, instantiate,
+    /// instantiatebinary; not the namespace lock's own ConfigMap): a mutating stage takes its namespace lock here,
+    /// after its read-only checks, so a stage that refuses or has nothing to do writes nothing at all.
+    /// </summary>
+    public Func<CancellationToken, Task>? BeforeWrite { get; set; }
+
+    private Task BeforeWriteAsync(CancellationToken ct) => BeforeWrite?.Invoke(ct) ?? Task.CompletedTask;
+
+    /// <summary>
     /// The server's Kubernetes version: one GET /version per client (one client per invocation), cached.
     /// Unreadable (403/404) counts as <see cref="ApiServerVersion.Unknown"/>: no dry run, no bookmarks.
     /// </summary>
@@ -311,6 +320,7 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
     /// </summary>
     public async Task<Build> InstantiateBinaryAsync(string buildConfig, HttpContent archive, CancellationToken ct)
     {
+        await BeforeWriteAsync(ct);
         const string action = "create buildconfigs/instantiatebinary";
         var uri = new Uri(kube.BaseUri, $"apis/{BuildConfig.Group}/{BuildConfig.Version}/namespaces/{Namespace}/{BuildConfig.Plural}/{Uri.EscapeDataString(buildConfig)}/instantiatebinary");
         using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = archive };
@@ -336,6 +346,7 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
     /// </summary>
     public async Task<DeploymentConfig> InstantiateLatestAsync(string name, CancellationToken ct)
     {
+        await BeforeWriteAsync(ct);
         const string action = "create deploymentconfigs/instantiate";
         var uri = new Uri(kube.BaseUri, $"apis/{DeploymentConfig.Group}/{DeploymentConfig.Version}/namespaces/{Namespace}/{DeploymentConfig.Plural}/{Uri.EscapeDataString(name)}/instantiate");
         var body = new JsonObject
@@ -512,6 +523,11 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
         if (dryRun && await GetServerVersionAsync(ct) is { SupportsDryRun: false } old)
         {
             throw new InvalidOperationException($"refusing to send a dry-run patch to Kubernetes {old}, which would apply it (server-side dry run needs 1.13)");
+        }
+
+        if (!dryRun)
+        {
+            await BeforeWriteAsync(ct);
         }
 
         return await CallAsync($"patch {plural}", plural, group, () =>

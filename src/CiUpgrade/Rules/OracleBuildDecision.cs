@@ -8,7 +8,7 @@ public enum OracleBuildAction
     /// <summary>No build on the target base yet (or --force, or the last one failed): start one.</summary>
     Start,
 
-    /// <summary>A build on the target base is still New, Pending or Running (an earlier run crashed): follow it.</summary>
+    /// <summary>A build on the target base is still New, Pending or Running (an earlier run crashed) and not being cancelled: follow it.</summary>
     Follow,
 
     /// <summary>A build on the target base completed and amp-system:latest still holds its image: nothing to build.</summary>
@@ -33,7 +33,8 @@ public static class OracleBuildDecision
 
         var onTarget = builds.Where(b => b.Spec.Strategy?.DockerStrategy?.From?.Name == targetBase)
             .OrderByDescending(b => b.Metadata.CreationTimestamp ?? DateTime.MinValue).ThenByDescending(b => BuildNumber(b)).ToList();
-        if (onTarget.FirstOrDefault(b => Active.Contains(b.Status.Phase ?? "New")) is { } running)
+        // A build being cancelled (its upload broke off when an earlier run was killed) is not followed: it ends Cancelled.
+        if (onTarget.FirstOrDefault(b => Active.Contains(b.Status.Phase ?? "New") && b.Status.Cancelled != true) is { } running)
         {
             return (OracleBuildAction.Follow, running);
         }

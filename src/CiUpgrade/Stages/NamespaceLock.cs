@@ -8,7 +8,7 @@ namespace CiUpgrade.Stages;
 
 /// <summary>
 /// One upgrade at a time per namespace, with what OpenShift 3.11 has (no Lease API there): a ConfigMap
-/// `ciupgrade-lock` created by each mutating stage before its first read (holder, stage, acquired, renewed), renewed
+/// `ciupgrade-lock` created by each mutating stage just before its first write (holder, stage, acquired, renewed), renewed
 /// every 20 s while the stage runs, and deleted at its end. Create is atomic (409 AlreadyExists for the loser);
 /// a takeover deletes with a UID precondition, so two runs never both hold it. A second run waits up to --timeout
 /// for the holder, then exits 4 naming it; a rerun with the same --run-id resumes at once; a lock not renewed for
@@ -47,9 +47,24 @@ public sealed class NamespaceLock : IAsyncDisposable
     public static string HolderFor(string? runId) =>
         runId ?? $"{Environment.UserName}@{Environment.MachineName} pid {Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}";
 
-    public static async Task<NamespaceLock> AcquireAsync(StageContext context, string stage, string holder, CancellationToken ct)
+    /// <summary>
+    /// Waits, reading only, while another live run holds the lock (the same wait and messages as <see cref="AcquireAsync"/>);
+    /// returns once it is free, stale or this run's own. Nothing is written: a stage that then refuses leaves no trace.
+    /// </summary>
+    public static async Task WaitUntilFreeAsync(StageContext context, string stage, string holder, CancellationToken ct) =>
+        await LoopAsync(context, stage, holder, take: false, ct);
+
+    /// <summary>Takes the lock (waiting for another live run up to --timeout); Waited: another run held it meanwhile.</summary>
+    public static async Task<(NamespaceLock Held, bool Waited)> AcquireAsync(StageContext context, string stage, string holder, CancellationToken ct)
+    {
+        var (held, waited) = await LoopAsync(context, stage, holder, take: true, ct);
+        return (held!, waited);
+    }
+
+    private static async Task<(NamespaceLock? Held, bool Waited)> LoopAsync(StageContext context, string stage, string holder, bool take, CancellationToken ct)
     {
         var client = context.Client;
+        var waitedAny = false;
         var started = context.Time.GetUtcNow();
         var lastLine = DateTimeOffset.MinValue;
         while (true)
@@ -58,14 +73,20 @@ public sealed class NamespaceLock : IAsyncDisposable
             var now = context.Time.GetUtcNow();
             var data = existing?.Data ?? new Dictionary<string, string>();
             var current = existing is null ? null : Value(data, "holder") ?? string.Empty;
-            switch (LockDecision.Decide(current, ParseTime(Value(data, "renewed")), holder, now))
+            var action = LockDecision.Decide(current, ParseTime(Value(data, "renewed")), holder, now);
+            if (!take && action != LockAction.Wait)
+            {
+                return (null, waitedAny);
+            }
+
+            switch (action)
             {
                 case LockAction.Create:
                     try
                     {
                         var created = await client.CreateConfigMapAsync(New(context, stage, holder, now), ct);
                         context.Reporter.Event(stage, "lock", $"holding the upgrade lock of namespace {context.Namespace} (ConfigMap {ConfigMapName}) as {holder}");
-                        return new NamespaceLock(context, stage, holder, created.Metadata.Uid);
+                        return (new NamespaceLock(context, stage, holder, created.Metadata.Uid), waitedAny);
                     }
                     catch (ClusterRequestException e) when (e.StatusCode == HttpStatusCode.Conflict)
                     {
@@ -81,6 +102,7 @@ public sealed class NamespaceLock : IAsyncDisposable
                     continue;
 
                 default:
+                    waitedAny = true;
                     var waited = now - started;
                     if (waited >= context.Timeout)
                     {

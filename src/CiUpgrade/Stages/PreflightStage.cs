@@ -37,9 +37,13 @@ public sealed class PreflightStage(StageContext context)
         ("list", "build.openshift.io", "builds"), ("watch", "build.openshift.io", "builds"),
     ];
 
-    public async Task<ExitCode> RunAsync(string? systemImage, string? oracleClientDir, string? resultsDir, CancellationToken ct)
+    /// <param name="lockHolder">
+    /// This run's holder name: while another run's mutating stage holds the namespace lock, preflight waits for it
+    /// (reading only, named in the log, up to --timeout) rather than judging an install that run is changing.
+    /// </param>
+    public async Task<ExitCode> RunAsync(string? systemImage, string? oracleClientDir, string? resultsDir, CancellationToken ct, string? lockHolder = null)
     {
-        var problems = await ProblemsAsync(systemImage, oracleClientDir, resultsDir, ct);
+        var problems = await ProblemsAsync(systemImage, oracleClientDir, resultsDir, ct, lockHolder);
         return problems.Count switch
         {
             0 => ExitCode.Success,
@@ -49,7 +53,7 @@ public sealed class PreflightStage(StageContext context)
     }
 
     /// <summary>Every problem preflight finds (empty when the upgrade can go ahead); reports and writes results on the way.</summary>
-    public async Task<IReadOnlyList<UpgradeException>> ProblemsAsync(string? systemImage, string? oracleClientDir, string? resultsDir, CancellationToken ct)
+    public async Task<IReadOnlyList<UpgradeException>> ProblemsAsync(string? systemImage, string? oracleClientDir, string? resultsDir, CancellationToken ct, string? lockHolder = null)
     {
         var plan = context.Plan;
         var report = context.Reporter;
@@ -93,6 +97,11 @@ public sealed class PreflightStage(StageContext context)
         }
 
         report.Event(Stage, "permissions", $"all {RequiredPermissions.Count + LockPermissions.Count + (plan.PreHook is null ? 0 : 2)} permissions the stages need are granted");
+        if (lockHolder is not null)
+        {
+            await NamespaceLock.WaitUntilFreeAsync(context, Stage, lockHolder, ct);
+        }
+
         var snapshot = await InstallSnapshot.ReadAsync(context, ct);
         var problems = new List<UpgradeException>();
         var alreadyUpgraded = snapshot.Release == plan.Target;

@@ -105,6 +105,49 @@ public sealed class BuildTests : ClusterTest
         Assert.Equal(1, (long)Get("deploymentconfigs", "system-app")["status"]!["latestVersion"]!);
     }
 
+    /// <summary>Writes the first half of an archive, then, once the build runs and reads it, breaks off as a killed client does.</summary>
+    private sealed class BrokenOffUpload(byte[] archive, Func<Task> running) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            await stream.WriteAsync(archive.AsMemory(0, archive.Length / 2));
+            await stream.FlushAsync();
+            await running();
+            throw new IOException("the client was killed mid-upload");
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+    }
+
+    [Fact]
+    public async Task An_upload_that_ends_early_cancels_the_build_as_the_api_server_does_and_pushes_nothing()
+    {
+        var before = LatestOfAmpSystem(Get("imagestreams", "amp-system"));
+        var upload = new BrokenOffUpload(TarGz(ThreeScaleSeed.OracleClientFiles.ToArray()), async () =>
+        {
+            var changes = Cluster.Registry.Store.Watch(null, Ns, null, Timeout);
+            while ((string?)Cluster.Registry.Get("builds", Ns, Bc + "-2")?["status"]?["phase"] != "Running")
+            {
+                await changes.ReadAsync(Timeout);
+            }
+        });
+
+        using var api = Api();
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => api.PostContentAsync(Path, upload));
+        await Cluster.WaitForIdleAsync(Timeout);
+
+        // binaryInstantiateHandler's deferred cancelBuild, then the build controller's cancelBuild.
+        var status = Get("builds", Bc + "-2")["status"]!;
+        Assert.Equal(("Cancelled", "CancelledBuild", "The build was cancelled by the user."), ((string?)status["phase"], (string?)status["reason"], (string?)status["message"]));
+        Assert.True((bool)status["cancelled"]!);
+        Assert.Null(Cluster.BinaryUploads.FilesOf(Ns, Bc + "-2"));
+        Assert.Equal(before, LatestOfAmpSystem(Get("imagestreams", "amp-system")));
+    }
+
     [Fact]
     public async Task A_body_that_is_no_archive_fails_the_build_fetching_its_source()
     {

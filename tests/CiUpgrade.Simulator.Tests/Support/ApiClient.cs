@@ -49,6 +49,14 @@ internal sealed class ApiClient : IDisposable
         return (response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
     }
 
+    /// <summary>POSTs a body the caller's content writes (it may break off, as a killed client's upload does).</summary>
+    public async Task<HttpStatusCode> PostContentAsync(string path, HttpContent content)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path.TrimStart('/')) { Content = content };
+        using var response = await _http.SendAsync(request);
+        return response.StatusCode;
+    }
+
     public Task<(HttpStatusCode Code, JsonNode? Body, HttpResponseMessage Response)> GetAsync(string path) => SendAsync(HttpMethod.Get, path);
 
     /// <summary>GETs a plain-text answer (pods/log).</summary>

@@ -49,6 +49,17 @@ public sealed class OracleRulesTests
     }
 
     [Fact]
+    public void A_running_build_being_cancelled_is_not_followed_but_replaced()
+    {
+        // An upload cut off by a kill: the API server marks the build cancelled, and it ends Cancelled.
+        var cancelling = Build("bc-2", "Running");
+        cancelling.Status.Cancelled = true;
+
+        Assert.Equal(OracleBuildAction.Start, OracleBuildDecision.Decide([cancelling], Base27, null, false).Action);
+        Assert.Equal(OracleBuildAction.Start, OracleBuildDecision.Decide([Build("bc-2", "Cancelled")], Base27, null, false).Action);
+    }
+
+    [Fact]
     public void Base_patch_replaces_the_from_behind_a_resource_version_test_and_is_empty_once_done()
     {
         var config = new BuildConfig

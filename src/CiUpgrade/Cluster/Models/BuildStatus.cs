@@ -14,6 +14,10 @@ public sealed class BuildStatus
     [JsonPropertyName("message")]
     public string? Message { get; set; }
 
+    /// <summary>Set when the build was asked to stop (oc cancel-build, or an upload that broke off); the phase follows.</summary>
+    [JsonPropertyName("cancelled")]
+    public bool? Cancelled { get; set; }
+
     [JsonPropertyName("output")]
     public BuildStatusOutput? Output { get; set; }
 }

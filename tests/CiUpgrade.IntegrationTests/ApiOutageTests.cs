@@ -19,6 +19,7 @@ public sealed class ApiOutageTests : UpgradeTest
     public async Task Patch_imagestreams_and_set_release_ride_out_an_outage()
     {
         Assert.Equal(0, (await Ciupgrade("backup", "--backup-dir", Path.Combine(Dir, "backup"))).Code);
+        Assert.Equal(0, (await Ciupgrade("update-prehook")).Code); // guide step 2.2 before the images
         foreach (var stage in new[] { "patch-imagestreams", "set-release" })
         {
             var outage = OutageAfterFirstWrite();

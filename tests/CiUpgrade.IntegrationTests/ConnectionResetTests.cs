@@ -27,6 +27,7 @@ public sealed class ConnectionResetTests : UpgradeTest
     [Fact]
     public async Task A_patch_applied_but_whose_answer_was_cut_is_not_applied_again()
     {
+        Assert.Equal(0, (await Ciupgrade("update-prehook")).Code); // guide step 2.2 before the images
         Cluster.HttpFaults.ResetNext(3, ConnectionReset.MidAnswer, "PATCH");
 
         var (code, _, error) = await Ciupgrade("patch-imagestreams");

@@ -57,6 +57,19 @@ public sealed class NamespaceLockTests : UpgradeTest
     }
 
     [Fact]
+    public async Task A_rerun_of_a_killed_stage_with_nothing_left_to_change_still_releases_its_lock()
+    {
+        await UpgradeAsync();
+        HoldLock("run-7", DateTimeOffset.UtcNow); // set-release killed after its patch: its lock stays behind
+
+        var (code, output, error) = await Ciupgrade("set-release", "--run-id", "run-7");
+
+        Assert.True(code == 0, error);
+        Assert.Contains("the upgrade lock is held by this run (run-7", output, StringComparison.Ordinal);
+        Assert.Null(Cluster.Registry.Get("configmaps", Ns, "ciupgrade-lock"));
+    }
+
+    [Fact]
     public async Task A_stale_lock_is_taken_over()
     {
         Assert.Equal(0, (await Ciupgrade("update-prehook")).Code); // guide step 2.2 before the images

@@ -21,6 +21,7 @@ public sealed class PinnedLatestTests : UpgradeTest
         Assert.True(code == 0, error);
         Assert.Contains("oracle: no", output, StringComparison.Ordinal);
         Assert.Contains("amp-system:latest is pinned to DockerImage registry.example.com/hotfix/system:2.6-hf1; the upgrade will replace it with ImageStreamTag amp-system:2.7", output, StringComparison.Ordinal);
+        Assert.Equal(0, (await Ciupgrade("update-prehook")).Code); // guide step 2.2 before the images
         Assert.Equal(0, (await Ciupgrade("patch-imagestreams")).Code);
         Assert.Equal("ImageStreamTag", (string?)Get("imagestreams", "amp-system")["spec"]!["tags"]!.AsArray().Single(t => (string?)t!["name"] == "latest")!["from"]!["kind"]);
     }

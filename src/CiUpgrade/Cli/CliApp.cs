@@ -122,7 +122,6 @@ public static class CliApp
         }
 
         await using var held = new StageLock(context, stage, NamespaceLock.HolderFor(NullIfEmpty(options.RunId)));
-        await held.WaitUntilFreeAsync(ct);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, held.Lost);
         context.Client.BeforeWrite = held.EnsureHeldAsync;
         try
@@ -131,6 +130,7 @@ public static class CliApp
             {
                 try
                 {
+                    await held.WaitUntilFreeAsync(ct);
                     return await run(context, input, linked.Token);
                 }
                 catch (LockContendedException)

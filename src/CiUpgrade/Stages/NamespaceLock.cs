@@ -49,19 +49,20 @@ public sealed class NamespaceLock : IAsyncDisposable
 
     /// <summary>
     /// Waits, reading only, while another live run holds the lock (the same wait and messages as <see cref="AcquireAsync"/>);
-    /// returns once it is free, stale or this run's own. Nothing is written: a stage that then refuses leaves no trace.
+    /// returns once it is free, stale or this run's own (which of the three). Nothing is written: a stage that then
+    /// refuses leaves no trace.
     /// </summary>
-    public static async Task WaitUntilFreeAsync(StageContext context, string stage, string holder, CancellationToken ct) =>
-        await LoopAsync(context, stage, holder, take: false, ct);
+    public static async Task<LockAction> WaitUntilFreeAsync(StageContext context, string stage, string holder, CancellationToken ct) =>
+        (await LoopAsync(context, stage, holder, take: false, ct)).Action;
 
     /// <summary>Takes the lock (waiting for another live run up to --timeout); Waited: another run held it meanwhile.</summary>
     public static async Task<(NamespaceLock Held, bool Waited)> AcquireAsync(StageContext context, string stage, string holder, CancellationToken ct)
     {
-        var (held, waited) = await LoopAsync(context, stage, holder, take: true, ct);
+        var (held, waited, _) = await LoopAsync(context, stage, holder, take: true, ct);
         return (held!, waited);
     }
 
-    private static async Task<(NamespaceLock? Held, bool Waited)> LoopAsync(StageContext context, string stage, string holder, bool take, CancellationToken ct)
+    private static async Task<(NamespaceLock? Held, bool Waited, LockAction Action)> LoopAsync(StageContext context, string stage, string holder, bool take, CancellationToken ct)
     {
         var client = context.Client;
         var waitedAny = false;
@@ -76,7 +77,7 @@ public sealed class NamespaceLock : IAsyncDisposable
             var action = LockDecision.Decide(current, ParseTime(Value(data, "renewed")), holder, now);
             if (!take && action != LockAction.Wait)
             {
-                return (null, waitedAny);
+                return (null, waitedAny, action);
             }
 
             switch (action)
@@ -86,7 +87,7 @@ public sealed class NamespaceLock : IAsyncDisposable
                     {
                         var created = await client.CreateConfigMapAsync(New(context, stage, holder, now), ct);
                         context.Reporter.Event(stage, "lock", $"holding the upgrade lock of namespace {context.Namespace} (ConfigMap {ConfigMapName}) as {holder}");
-                        return (new NamespaceLock(context, stage, holder, created.Metadata.Uid), waitedAny);
+                        return (new NamespaceLock(context, stage, holder, created.Metadata.Uid), waitedAny, action);
                     }
                     catch (ClusterRequestException e) when (e.StatusCode == HttpStatusCode.Conflict)
                     {

@@ -22,8 +22,18 @@ public sealed class StageLock(StageContext context, string stage, string holder)
     /// <summary>Who took the lock over (when <see cref="Lost"/>).</summary>
     public string? TakenBy => _held?.TakenBy;
 
-    /// <summary>Reads only: returns once no other live run holds the lock.</summary>
-    public Task WaitUntilFreeAsync(CancellationToken ct) => NamespaceLock.WaitUntilFreeAsync(context, stage, holder, ct);
+    /// <summary>
+    /// Reads only, returning once no other live run holds the lock — except when this run's own lock is found (a rerun
+    /// of a killed stage with the same --run-id): that one is taken over at once, so it is released at the end even if
+    /// the rerun has nothing left to change.
+    /// </summary>
+    public async Task WaitUntilFreeAsync(CancellationToken ct)
+    {
+        if (await NamespaceLock.WaitUntilFreeAsync(context, stage, holder, ct) == Rules.LockAction.TakeOverOwn)
+        {
+            await EnsureHeldAsync(ct);
+        }
+    }
 
     /// <summary>Takes the lock unless held already; throws <see cref="LockContendedException"/> when another run had it first.</summary>
     public async Task EnsureHeldAsync(CancellationToken ct)

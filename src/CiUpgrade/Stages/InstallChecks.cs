@@ -37,8 +37,9 @@ public static class InstallChecks
     public static async Task<IReadOnlyList<UpgradeException>> NotRolledOutAsync(StageContext context, InstallSnapshot snapshot, IReadOnlySet<string> exempt, CancellationToken ct)
     {
         var problems = new List<UpgradeException>();
-        foreach (var dc in snapshot.DeploymentConfigs.Values.Where(d => !exempt.Contains(d.Metadata.Name)).OrderBy(d => d.Metadata.Name, StringComparer.Ordinal))
+        foreach (var listed in snapshot.DeploymentConfigs.Values.Where(d => !exempt.Contains(d.Metadata.Name)).OrderBy(d => d.Metadata.Name, StringComparer.Ordinal))
         {
+            var dc = await ObservedAsync(context, listed, ct);
             var rcs = await context.Client.ListReplicationControllersAsync(dc.Metadata.Name, ct);
             var verdict = RolloutState.Evaluate(dc, rcs, RolloutExpectation.None);
             if (verdict.Phase != RolloutPhase.Complete)
@@ -50,6 +51,26 @@ public static class InstallChecks
 
         return problems;
     }
+
+    /// <summary>
+    /// The DC once its controller has observed its latest spec. A change that starts no rollout (update-prehook's
+    /// strategy patch) still bumps metadata.generation, and until the controller catches up (seconds) the DC reads as
+    /// "not observed" — not a rollout in progress. Re-read every second, for at most a minute (never beyond --timeout);
+    /// the last reading is judged.
+    /// </summary>
+    private static async Task<Cluster.Models.DeploymentConfig> ObservedAsync(StageContext context, Cluster.Models.DeploymentConfig dc, CancellationToken ct)
+    {
+        var until = context.Time.GetUtcNow() + (context.Timeout < ObservationWait ? context.Timeout : ObservationWait);
+        while (RolloutState.NotObserved(dc) is not null && context.Time.GetUtcNow() < until)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), context.Time, ct);
+            dc = await context.Client.GetDeploymentConfigAsync(dc.Metadata.Name, ct) ?? dc;
+        }
+
+        return dc;
+    }
+
+    private static readonly TimeSpan ObservationWait = TimeSpan.FromMinutes(1);
 
     /// <summary>
     /// The DCs a forward stage's own earlier run may have set rolling: those triggered by a plan stream that already

@@ -45,7 +45,21 @@ public sealed class NamespaceLock : IAsyncDisposable
 
     /// <summary>The holder name of this process: the run id when given, else user@host and pid.</summary>
     public static string HolderFor(string? runId) =>
-        runId ?? $"{Environment.UserName}@{Environment.MachineName} pid {Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}";
+        runId ?? $"{UserName()}@{Environment.MachineName} pid {Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}";
+
+    // Environment.UserName reads the passwd entry and throws (IOException, ENOENT) where there is no /etc/passwd: an
+    // arbitrary UID in a distroless root (.ci/image-check.sh's jail). The name is only for people reading the lock.
+    private static string UserName()
+    {
+        try
+        {
+            return Environment.UserName;
+        }
+        catch (IOException)
+        {
+            return Environment.GetEnvironmentVariable("USER") is { Length: > 0 } user ? user : "unknown-user";
+        }
+    }
 
     /// <summary>
     /// Waits, reading only, while another live run holds the lock (the same wait and messages as <see cref="AcquireAsync"/>);

@@ -18,6 +18,6 @@ echo "| demo, each stage its own process ($rounds runs each, alternated) | upgra
 echo "|---|---|---|---|"
 for kind in aot jit; do
   label=NativeAOT; [ "$kind" = jit ] && label=framework-dependent
-  sed -n 's/.*upgrade took \([0-9.]*\) s, of which the simulated cluster.s own imports and rollouts \([0-9.]*\) s.*/\1 \2/p' "$work/demo-$kind" |
+  sed -n 's/.*upgrade took \([0-9.]*\)s, of which the simulated cluster.s own imports and rollouts \([0-9.]*\)s.*/\1 \2/p' "$work/demo-$kind" |
     awk -v l="$label" '{u+=$1; s+=$2; n++} END {printf "| %s | %.2f s | %.2f s | %.2f s |\n", l, u/n, s/n, (u-s)/n}'
 done

@@ -26,7 +26,7 @@ public sealed class DemoTests
         }
 
         var last = output.TrimEnd().Split('\n')[^1];
-        Assert.Matches(@"^\[demo\] verification passed; JUnit report: .*; upgrade took \d+\.\d\d s, of which the simulated cluster's own imports and rollouts \d+\.\d\d s \(ciupgrade's overhead -?\d+\.\d\d s\)$", last);
+        Assert.Matches(@"^\[demo\] verification passed; JUnit report: .*; upgrade took \d+\.\d\ds, of which the simulated cluster's own imports and rollouts \d+\.\d\ds \(ciupgrade's overhead -?\d+\.\d\ds\)$", last);
         var suite = XDocument.Load(junit).Root!.Element("testsuite")!;
         Assert.Equal("0", (string?)suite.Attribute("failures"));
         var latest = File.ReadAllText(Path.Combine(dir, "backup", "3scale", "latest")).Trim();

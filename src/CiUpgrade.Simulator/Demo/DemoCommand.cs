@@ -87,7 +87,7 @@ public static class DemoCommand
             var upgrade = clock.Elapsed;
             var simulated = cluster.ControllerBusyTime - busyBefore;
             await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"[demo] verification passed; JUnit report: {junit}; upgrade took {upgrade.TotalSeconds:0.00} s, of which the simulated cluster's own imports and rollouts {simulated.TotalSeconds:0.00} s (ciupgrade's overhead {(upgrade - simulated).TotalSeconds:0.00} s)"));
+                $"[demo] verification passed; JUnit report: {junit}; upgrade took {upgrade.TotalSeconds:0.00}s, of which the simulated cluster's own imports and rollouts {simulated.TotalSeconds:0.00}s (ciupgrade's overhead {(upgrade - simulated).TotalSeconds:0.00}s)"));
             return code;
         }
         finally

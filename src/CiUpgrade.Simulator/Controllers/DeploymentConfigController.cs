@@ -229,8 +229,18 @@ internal sealed class DeploymentConfigController(ResourceRegistry registry, Time
 
         registry.Modify("deploymentconfigs", dc.Namespace(), dc.Name(), current =>
         {
+            // status was computed from an earlier read: a version someone started since (instantiate, a trigger)
+            // keeps its latestVersion and the details that say why, or the cause would read as the old one.
+            var stored = current["status"];
+            var newer = stored.Long("latestVersion") > status.Long("latestVersion");
+            var details = stored?["details"]?.DeepClone();
             current["status"] = status.Clone();
-            current.Obj("status")["latestVersion"] = Math.Max(current["status"].Long("latestVersion"), status.Long("latestVersion"));
+            if (newer)
+            {
+                current.Obj("status")["latestVersion"] = stored.Long("latestVersion");
+                current.Obj("status")["details"] = details;
+            }
+
             return current;
         }, status: true);
         return true;

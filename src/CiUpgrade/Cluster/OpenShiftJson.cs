@@ -4,9 +4,11 @@ using k8s;
 namespace CiUpgrade.Cluster;
 
 /// <summary>
-/// Registers <see cref="OpenShiftJsonContext"/> with KubernetesClient's serializer options, which every typed call
-/// (CustomObjects get/list/patch, KubernetesJson) uses. The options become read-only once used, so this runs when
-/// the assembly loads, before any code of ciupgrade can touch the client.
+/// Makes <see cref="OpenShiftJsonContext"/> the one resolver of KubernetesClient's serializer options, which every
+/// typed call (CoreV1, CustomObjects get/list/patch, KubernetesJson) uses: it replaces KubernetesClient.Aot's own
+/// context, so the JIT build (tests) resolves exactly what the NativeAOT binary can (the binary leaves that context
+/// out: ILLink.Substitutions.xml). The options become read-only once used, so this runs when the assembly loads,
+/// before any code of ciupgrade can touch the client.
 /// </summary>
 internal static class OpenShiftJson
 {
@@ -14,5 +16,5 @@ internal static class OpenShiftJson
     [ModuleInitializer]
 #pragma warning restore CA2255
     internal static void Register() =>
-        KubernetesJson.AddJsonOptions(o => o.TypeInfoResolverChain.Add(OpenShiftJsonContext.Default));
+        KubernetesJson.AddJsonOptions(o => o.TypeInfoResolver = OpenShiftJsonContext.Default);
 }

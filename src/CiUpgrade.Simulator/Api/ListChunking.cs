@@ -41,13 +41,14 @@ public sealed record ListChunking(int Limit, long? ResourceVersion, string? Star
 
     /// <summary>
     /// The chunk; a revision no longer kept (compacted) is 410 Expired with the API server's message and a token for an
-    /// inconsistent remainder at the current revision (etcd3 store.go compactedContinue).
+    /// inconsistent remainder at the current revision (etcd3 store.go compactedContinue). The items are the stored
+    /// objects, to be read only (<see cref="ObjectStore.ListChunkShared"/>).
     /// </summary>
     public ListChunk Read(ResourceRegistry registry, string plural, string? ns, Func<JsonObject, bool> matches)
     {
         try
         {
-            return registry.ListChunk(plural, ns, matches, Limit, ResourceVersion, StartKey);
+            return registry.Store.ListChunkShared(plural, ns, matches, Limit, ResourceVersion, StartKey);
         }
         catch (StoreException e) when (e.Error == StoreError.Gone)
         {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -28,6 +29,7 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
     private const int MaxRecordedRequests = 100_000;
 
     private readonly Lock _requestsLock = new();
+    private readonly EncodedObjects _encoded = new(registry);
     private readonly List<RecordedRequest> _requests = [];
 
     /// <summary>The fault drill endpoint (set once the cluster is built).</summary>
@@ -378,7 +380,7 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
         var metadata = new JsonObject();
         if (chunked is null)
         {
-            (items, rv) = registry.List(target.Type.Plural, target.Namespace);
+            (items, rv) = registry.Store.ListShared(target.Type.Plural, target.Namespace);
             items = items.Where(filter).ToList();
         }
         else
@@ -396,12 +398,12 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
             }
         }
 
-        var selected = items.Select(i => WithKind(i, target)).ToList();
+        // The items are the stored objects: read only, served from their encoded bytes (EncodedObjects).
         var resourceVersion = rv.ToString(CultureInfo.InvariantCulture);
         metadata["resourceVersion"] = resourceVersion;
         if (TableConverter.Wanted(ctx.Request.Headers.Accept))
         {
-            var table = TableConverter.Convert(target.Type.Kind, selected, resourceVersion, DateTimeOffset.UtcNow);
+            var table = TableConverter.Convert(target.Type.Kind, items.Select(i => _encoded.Decorated(i, target)).ToList(), resourceVersion, DateTimeOffset.UtcNow);
             if (metadata["continue"] is { } next && table["metadata"] is JsonObject tableMetadata)
             {
                 tableMetadata["continue"] = next.DeepClone();
@@ -411,14 +413,40 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
             return;
         }
 
-        await WriteAsync(ctx, 200, new JsonObject
+        // The list around its items, written as the one JSON document it was serialized as before: the envelope's
+        // text up to "items":[, each item's bytes comma-separated, then ]}.
+        var envelope = new JsonObject
         {
             ["kind"] = target.Type.Kind + "List",
             ["apiVersion"] = target.Type.ApiVersion,
             ["metadata"] = metadata,
-            ["items"] = new JsonArray(selected.Cast<JsonNode>().ToArray()),
-        });
+            ["items"] = new JsonArray(),
+        }.ToJsonString(Wire);
+        const string emptyItems = "[]}";
+        ctx.Response.StatusCode = 200;
+        ctx.Response.ContentType = "application/json";
+        var body = ctx.Response.BodyWriter;
+        body.Write(Encoding.UTF8.GetBytes(envelope[..^(emptyItems.Length - 1)]));
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (i > 0)
+            {
+                body.Write(","u8);
+            }
+
+            body.Write(_encoded.Of(items[i], target));
+            if (body.UnflushedBytes >= FlushBytes)
+            {
+                await body.FlushAsync(ctx.RequestAborted);
+            }
+        }
+
+        body.Write("]}"u8);
+        await body.FlushAsync(ctx.RequestAborted);
     }
+
+    /// <summary>A LIST's answer goes out in pieces of about this size, not built whole in memory first.</summary>
+    private const int FlushBytes = 64 * 1024;
 
     private JsonObject Update(ResourcePath target, string ns, JsonObject body, bool dryRun)
     {

@@ -54,19 +54,6 @@ public sealed class ResourceRegistry
         return (items, rv);
     }
 
-    /// <summary>One chunk of a LIST with limit/continue (see <see cref="ObjectStore.ListChunk"/>), decorated as <see cref="List"/>.</summary>
-    public ListChunk ListChunk(string plural, string? ns, Func<JsonObject, bool> matches, int limit, long? atResourceVersion, string? startKey)
-    {
-        var strategy = StrategyFor(plural);
-        var chunk = Store.ListChunk(plural, ns, matches, limit, atResourceVersion, startKey);
-        foreach (var item in chunk.Items)
-        {
-            strategy.Decorate(item);
-        }
-
-        return chunk;
-    }
-
     public JsonObject Create(string plural, string ns, JsonObject obj, bool dryRun = false)
     {
         var strategy = StrategyFor(plural);

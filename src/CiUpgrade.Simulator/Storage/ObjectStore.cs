@@ -8,7 +8,8 @@ namespace CiUpgrade.Simulator.Storage;
 /// The simulator's etcd: objects as JSON keyed by (resource plural, namespace, name), one global
 /// resourceVersion counter, and a bounded event history so a watch can resume from an old
 /// resourceVersion or be told it is too old (410 Gone), as the kube-apiserver watch cache does.
-/// Every object handed in or out is a deep copy, so callers never share mutable state with the store.
+/// Every object handed in or out is a deep copy, so callers never share mutable state with the store (the
+/// <c>Shared</c> reads excepted: they hand out the stored objects, which are never changed in place, to be read only).
 /// It applies no type semantics (defaulting, validation, status rules): that is the registry's job.
 /// </summary>
 public sealed class ObjectStore
@@ -59,11 +60,20 @@ public sealed class ObjectStore
     /// <summary>All objects of a resource, in one namespace or (ns null) in all, sorted by namespace then name.</summary>
     public (IReadOnlyList<JsonObject> Items, long ResourceVersion) List(string resource, string? ns)
     {
+        var (items, rv) = ListShared(resource, ns);
+        return (items.Select(Clone).ToList(), rv);
+    }
+
+    /// <summary>
+    /// <see cref="List"/> without the copies: the stored objects themselves, for a reader that only reads them (the
+    /// LIST handler, which serves each from its encoded bytes). Stored objects are never changed in place.
+    /// </summary>
+    public (IReadOnlyList<JsonObject> Items, long ResourceVersion) ListShared(string resource, string? ns)
+    {
         lock (_lock)
         {
             var items = Bucket(resource).Values
                 .Where(o => ns is null || NamespaceOf(o) == ns)
-                .Select(Clone)
                 .ToList();
             return (items, _resourceVersion);
         }
@@ -76,9 +86,10 @@ public sealed class ObjectStore
     /// chunk (<paramref name="atResourceVersion"/>; -1 means now, as an "inconsistent" continue token does). A chunk
     /// stops at the limit with <c>NextKey</c> set whenever any key follows, even if none of them matches. The revision
     /// stays readable while the event history reaches back to it and its snapshot is kept (the last 16); after that it
-    /// is Gone, as etcd's compaction makes a continue token 410 Expired.
+    /// is Gone, as etcd's compaction makes a continue token 410 Expired. The items are the stored objects themselves, to
+    /// be read only (see <see cref="ListShared"/>).
     /// </summary>
-    public ListChunk ListChunk(string resource, string? ns, Func<JsonObject, bool> matches, int limit, long? atResourceVersion, string? startKey)
+    public ListChunk ListChunkShared(string resource, string? ns, Func<JsonObject, bool> matches, int limit, long? atResourceVersion, string? startKey)
     {
         lock (_lock)
         {
@@ -113,7 +124,7 @@ public sealed class ObjectStore
                 lastKey = items[i].Key;
                 if (matches(items[i].Value))
                 {
-                    page.Add(Clone(items[i].Value));
+                    page.Add(items[i].Value);
                 }
             }
 
@@ -227,8 +238,11 @@ public sealed class ObjectStore
                 throw new StoreException(StoreError.NotFound, $"{resource} \"{name}\" not found");
             }
 
-            Commit(resource, ns, current, WatchEventType.Deleted);
-            return Clone(current);
+            // The deletion's event carries a new resourceVersion; the object itself stays as it was in the revisions
+            // a LIST snapshot may still serve (stored objects are never changed in place).
+            var deleted = Clone(current);
+            Commit(resource, ns, deleted, WatchEventType.Deleted);
+            return Clone(deleted);
         }
     }
 

@@ -105,5 +105,33 @@ public sealed class ChunkedListTests : ClusterTest
         Assert.Equal(8, Cluster.Requests.Count(r => r.Path == AllDcs && r.Query.Contains("limit=4", StringComparison.Ordinal)));
     }
 
+    [Theory]
+    [InlineData("/apis/image.openshift.io/v1/namespaces/3scale/imagestreams", "/apis/image.openshift.io/v1/namespaces/3scale/imagestreams/amp-system")]
+    [InlineData(AllDcs, "/apis/apps.openshift.io/v1/namespaces/3scale/deploymentconfigs/zync")]
+    public async Task A_list_item_is_the_object_a_GET_returns_before_and_after_a_write(string list, string one)
+    {
+        // LISTs are served from each stored version's encoded bytes (EncodedObjects): decorated as a GET is, and a new
+        // version is encoded anew.
+        using var api = Api();
+        foreach (var limit in new[] { string.Empty, "?limit=500" })
+        {
+            await AssertListedAsGetAsync();
+            await api.SendAsync(HttpMethod.Patch, one, "{\"metadata\":{\"labels\":{\"touched\":\"" + limit.Length + "\"}}}", "application/merge-patch+json");
+            var (_, after, _) = await api.GetAsync(one);
+            Assert.Equal(limit.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), (string?)after!["metadata"]!["labels"]!["touched"]);
+            await AssertListedAsGetAsync();
+
+            async Task AssertListedAsGetAsync()
+            {
+                var (code, page, _) = await api.GetAsync(list + limit);
+                Assert.Equal(HttpStatusCode.OK, code);
+                var (_, single, _) = await api.GetAsync(one);
+                var name = (string?)single!["metadata"]!["name"];
+                var listed = page!["items"]!.AsArray().Single(i => (string?)i!["metadata"]!["name"] == name && (string?)i["metadata"]!["namespace"] == "3scale");
+                Assert.Equal(single.ToJsonString(), listed!.ToJsonString());
+            }
+        }
+    }
+
     private static string Key(JsonNode? item) => $"{item!["metadata"]!["namespace"]}/{item["metadata"]!["name"]}";
 }

@@ -9,6 +9,9 @@ if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("HOME")))
     Environment.SetEnvironmentVariable("HOME", "/");
 }
 
+// This process owns its environment: the cluster connection may keep the system certificate store unread.
+CiUpgrade.Cluster.SystemTrustStore.MaySkip = true;
+
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {

@@ -198,6 +198,12 @@ public static class CliApp
             Debug(stderr, e, mask);
             return (int)mapped.ExitCode;
         }
+        catch (HttpRequestException e) when (ApiErrorMapping.IsCertificateRejection(e))
+        {
+            await stderr.WriteLineAsync($"error: {mask.Apply(ApiErrorMapping.CertificateRejected(e, null).Message)}");
+            Debug(stderr, e, mask);
+            return (int)ExitCode.ClusterUnreachable;
+        }
         catch (HttpRequestException e)
         {
             await stderr.WriteLineAsync($"error: cannot reach the API server: {mask.Apply(e.Message)} (check --kubeconfig/--context and the network)");

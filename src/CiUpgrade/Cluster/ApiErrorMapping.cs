@@ -39,6 +39,35 @@ public static class ApiErrorMapping
         };
     }
 
+    /// <summary>
+    /// The TLS handshake refused the server's certificate (SslStream's AuthenticationException): not an outage, the
+    /// same answer every time, so never retried.
+    /// </summary>
+    public static bool IsCertificateRejection(Exception e)
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is System.Security.Authentication.AuthenticationException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public static UpgradeException CertificateRejected(Exception e, string? server)
+    {
+        var reason = e;
+        while (reason is not System.Security.Authentication.AuthenticationException && reason.InnerException is not null)
+        {
+            reason = reason.InnerException;
+        }
+
+        return new UpgradeException(ExitCode.ClusterUnreachable,
+            $"the API server{(server is null ? string.Empty : $" at {server}")} presented a certificate that the kubeconfig's certificate authority does not verify ({reason.Message.TrimEnd('.')}): put the cluster's CA in the context's certificate-authority-data (oc login again), or choose the right --context", e);
+    }
+
     /// <summary>An answer no stage handled: the cluster is not in a state the stage can act on (exit 4).</summary>
     public static UpgradeException ForUser(ClusterRequestException e, string ns)
     {

@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using k8s;
 using k8s.Exceptions;
 
@@ -65,7 +66,29 @@ public static class ClusterConnection
     public static Kubernetes CreateClient(KubernetesClientConfiguration config, ApiOutage outage, RequestCounter? counter = null)
     {
         config.HttpClientTimeout = Timeout.InfiniteTimeSpan;
+        if (!config.SkipTlsVerify && config.SslCaCerts is { Count: > 0 } authorities)
+        {
+            // Trust exactly the kubeconfig's certificate authorities, as kubectl does (client-go puts only the
+            // certificate-authority data in its TLS RootCAs). The default policy validates against the system trust
+            // store first, only for KubernetesClient's callback to validate again against these authorities; and
+            // with nothing trusted from it, the system store need not be read at all (SystemTrustStore).
+            config.FirstMessageHandlerSetup = handler => handler.SslOptions.CertificateChainPolicy = TrustOnly(authorities);
+            SystemTrustStore.Skip();
+        }
+
         return counter is null ? new Kubernetes(config, new TransientRetryHandler(outage)) : new Kubernetes(config, new TransientRetryHandler(outage), counter);
+    }
+
+    private static X509ChainPolicy TrustOnly(X509Certificate2Collection authorities)
+    {
+        var policy = new X509ChainPolicy
+        {
+            TrustMode = X509ChainTrustMode.CustomRootTrust,
+            // As kubectl: an API server certificate is not checked for revocation (no CRL or OCSP request).
+            RevocationMode = X509RevocationMode.NoCheck,
+        };
+        policy.CustomTrustStore.AddRange(authorities);
+        return policy;
     }
 
     private static string FirstLine(string text) => text.Split('\n')[0].Trim();

@@ -558,6 +558,10 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
         {
             throw Translate(e, action, resource, group, name);
         }
+        catch (Exception e) when (e is HttpRequestException or IOException && ApiErrorMapping.IsCertificateRejection(e))
+        {
+            throw ApiErrorMapping.CertificateRejected(e, Server);
+        }
         catch (Exception e) when (e is HttpRequestException or IOException)
         {
             // The retry handler has already ridden out the outage for the whole --api-retry-budget.

@@ -102,6 +102,7 @@ internal sealed class TransientRetryHandler : DelegatingHandler
                     response?.Dispose();
                     throw e is OperationCanceledException
                         ? new HttpRequestException($"no answer within {DurationText.Format(AttemptTimeout)}", e)
+                        : ApiErrorMapping.IsCertificateRejection(e) ? e
                         : new HttpRequestException($"the connection was lost: {e.Message}", e);
                 }
 
@@ -121,6 +122,11 @@ internal sealed class TransientRetryHandler : DelegatingHandler
 
     private bool ShouldRetry(Outcome<HttpResponseMessage> outcome, int attempt, ResilienceContext context)
     {
+        if (outcome.Exception is { } rejected && ApiErrorMapping.IsCertificateRejection(rejected))
+        {
+            return false;
+        }
+
         if (outcome.Exception is HttpRequestException or IOException && !context.CancellationToken.IsCancellationRequested)
         {
             return _outage.Failed(context.Properties.GetValue(ServerKey, "?"), outcome.Exception);

@@ -15,11 +15,15 @@ public sealed class VerifyStage(StageContext context)
     public async Task<ExitCode> RunAsync(string junitPath, string? resultsDir, string? baselinePath, CancellationToken ct)
     {
         var started = context.Time.GetUtcNow();
-        var dcs = (await context.Client.ListDeploymentConfigsAsync(ct)).Items;
-        var streams = (await context.Client.ListImageStreamsAsync(ct)).Items;
-        var state = (await new InstallStateReader(context).ReadAsync([context.Namespace], dcs, streams, false, ct))[0];
+        // Independent reads go out together (one HTTP/2 connection multiplexes them): a round trip each, not one after another.
+        var listingDcs = context.Client.ListDeploymentConfigsAsync(ct);
+        var listingStreams = context.Client.ListImageStreamsAsync(ct);
         // The pre-hook testcase may show the hook command, which may carry the token in any form: mask its value too when readable.
-        await PreHookToken.MaskIfReadableAsync(context, context.Plan.PreHook, ct);
+        var masking = PreHookToken.MaskIfReadableAsync(context, context.Plan.PreHook, ct);
+        await Task.WhenAll(listingDcs, listingStreams, masking);
+        var dcs = (await listingDcs).Items;
+        var streams = (await listingStreams).Items;
+        var state = (await new InstallStateReader(context).ReadAsync([context.Namespace], dcs, streams, false, ct))[0];
         var results = VerifyRules.Check(context.Plan, state).Select(Masked).ToList();
         var elapsed = context.Time.GetUtcNow() - started;
         foreach (var r in results)

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net.Http;
 using CiUpgrade.Cluster;
 using CiUpgrade.Plans;
@@ -27,6 +28,22 @@ public static class CliApp
           5  rollout, Oracle system build or database dump failed, or timed out
         """;
 
+    // CommandLineParser finds each verb's options by reflection (properties and their setters and attributes, the
+    // constructor, the static [Usage] examples) and is not trim-annotated (commandlineparser/commandline#848): these
+    // keep exactly those members in the NativeAOT binary, instead of rooting the whole assembly.
+    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(ClusterOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(PreflightOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(BackupOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(PatchImageStreamsOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(WaitRolloutsOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(SetReleaseOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(VerifyOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(RollbackOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(DriftOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(PlanOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(BuildOracleSystemOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(GateOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(UpdatePreHookOptions))]
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
         args = SwitchValues(args);

@@ -21,6 +21,7 @@ public sealed class ControllerManager : IAsyncDisposable
     private readonly IController[] _controllers;
     private readonly string[] _names;
     private readonly int[] _failuresInARow;
+    private readonly int[] _racesInARow;
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _wake = new(0);
     private readonly Lock _idleLock = new();
@@ -46,6 +47,7 @@ public sealed class ControllerManager : IAsyncDisposable
         _controllers = _factories.Select(f => f()).ToArray();
         _names = _controllers.Select(NameOf).ToArray();
         _failuresInARow = new int[_controllers.Length];
+        _racesInARow = new int[_controllers.Length];
         faults.Changed += Wake;
     }
 
@@ -435,11 +437,20 @@ public sealed class ControllerManager : IAsyncDisposable
 
                 result |= _controllers[i].Reconcile(now, ns);
                 _failuresInARow[i] = 0;
+                _racesInARow[i] = 0;
             }
             catch (Exception e) when (e is StoreException or InvalidObjectException or InvalidOperationException or KeyNotFoundException)
             {
-                // A concurrent write or delete raced this pass: the next pass sees the new state and retries.
+                // A concurrent write or delete raced this pass: the next pass sees the new state and retries. Only a
+                // store conflict is certainly a race; anything else is logged (at 1, 2, 4, 8... in a row), so a bug
+                // that looks like one (a JSON node attached twice threw InvalidOperationException) does not hide.
                 LastError = e;
+                var races = ++_racesInARow[i];
+                if (e is not StoreException && (races & (races - 1)) == 0)
+                {
+                    _log($"[simulator] controller {_names[i]} in namespace {ns} gave up a pass ({races} in a row), retrying: {e.GetType().Name}: {e.Message}");
+                }
+
                 result |= new PassResult(false, true);
             }
             catch (Exception e) when (e is not OperationCanceledException)

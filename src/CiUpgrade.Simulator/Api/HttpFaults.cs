@@ -11,22 +11,16 @@ public sealed class HttpFaults
 {
     private readonly Lock _lock = new();
     private readonly Random _random;
-    private int _errorsLeft;
+    private readonly RequestCountdown _errors = new();
+    private readonly RequestCountdown _conflicts = new();
+    private readonly RequestCountdown _expiries = new();
+    private readonly RequestCountdown _resets = new();
     private int _errorCode = 500;
-    private string? _errorPathPrefix;
-    private string? _errorMethod;
     private double _errorRate;
-    private int _conflictsLeft;
-    private string? _conflictPathPrefix;
-    private int _expiriesLeft;
-    private string? _expiryPathPrefix;
 
     private CancellationTokenSource _watchCut = new();
 
     private double _resetRate;
-    private int _resetsLeft;
-    private string? _resetMethod;
-    private string? _resetPathPrefix;
     private ConnectionReset? _resetPoint;
 
     public HttpFaults(int seed = 42) => _random = new Random(seed);
@@ -48,10 +42,8 @@ public sealed class HttpFaults
     {
         lock (_lock)
         {
-            _errorsLeft = count;
+            _errors.Arm(count, method, pathPrefix);
             _errorCode = code;
-            _errorMethod = method;
-            _errorPathPrefix = pathPrefix;
         }
     }
 
@@ -70,8 +62,7 @@ public sealed class HttpFaults
     {
         lock (_lock)
         {
-            _conflictsLeft = count;
-            _conflictPathPrefix = pathPrefix;
+            _conflicts.Arm(count, null, pathPrefix);
         }
     }
 
@@ -84,8 +75,7 @@ public sealed class HttpFaults
     {
         lock (_lock)
         {
-            _expiriesLeft = count;
-            _expiryPathPrefix = pathPrefix;
+            _expiries.Arm(count, null, pathPrefix);
         }
     }
 
@@ -94,13 +84,7 @@ public sealed class HttpFaults
     {
         lock (_lock)
         {
-            if (_expiriesLeft <= 0 || (_expiryPathPrefix is not null && !path.StartsWith(_expiryPathPrefix, StringComparison.Ordinal)))
-            {
-                return false;
-            }
-
-            _expiriesLeft--;
-            return true;
+            return _expiries.TryTake("GET", path);
         }
     }
 
@@ -118,6 +102,7 @@ public sealed class HttpFaults
         cut.Cancel();
     }
 
+    /// <summary>
     /// Reset the connection of this fraction (0..1) of requests, at a point drawn from the seeded generator: while the
     /// request arrives (nothing handled), or half-way through the answer (handled — a write is applied — but the
     /// client never reads the whole answer). Watches are reset only while they arrive.
@@ -135,10 +120,8 @@ public sealed class HttpFaults
     {
         lock (_lock)
         {
-            _resetsLeft = count;
+            _resets.Arm(count, method, pathPrefix);
             _resetPoint = point;
-            _resetMethod = method;
-            _resetPathPrefix = pathPrefix;
         }
     }
 
@@ -147,11 +130,11 @@ public sealed class HttpFaults
         lock (_lock)
         {
             _resetRate = 0;
-            _resetsLeft = 0;
-            _errorsLeft = 0;
+            _resets.Clear();
+            _errors.Clear();
             _errorRate = 0;
-            _conflictsLeft = 0;
-            _expiriesLeft = 0;
+            _conflicts.Clear();
+            _expiries.Clear();
             DropWatchesAfterEvents = null;
             Latency = TimeSpan.Zero;
         }
@@ -163,9 +146,8 @@ public sealed class HttpFaults
         lock (_lock)
         {
             ConnectionReset? point = null;
-            if (_resetsLeft > 0 && (_resetMethod is null || _resetMethod == method) && (_resetPathPrefix is null || path.StartsWith(_resetPathPrefix, StringComparison.Ordinal)))
+            if (_resets.TryTake(method, path))
             {
-                _resetsLeft--;
                 point = _resetPoint ?? Draw();
             }
             else if (_resetRate > 0 && _random.NextDouble() < _resetRate)
@@ -184,9 +166,8 @@ public sealed class HttpFaults
     {
         lock (_lock)
         {
-            if (_errorsLeft > 0 && (_errorMethod is null || _errorMethod == method) && (_errorPathPrefix is null || path.StartsWith(_errorPathPrefix, StringComparison.Ordinal)))
+            if (_errors.TryTake(method, path))
             {
-                _errorsLeft--;
                 return _errorCode;
             }
 
@@ -195,9 +176,8 @@ public sealed class HttpFaults
                 return _errorCode;
             }
 
-            if (_conflictsLeft > 0 && method is "PATCH" or "PUT" && (_conflictPathPrefix is null || path.StartsWith(_conflictPathPrefix, StringComparison.Ordinal)))
+            if (method is "PATCH" or "PUT" && _conflicts.TryTake(method, path))
             {
-                _conflictsLeft--;
                 return 409;
             }
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using CiUpgrade.Cluster.Models;
 using k8s;
 using k8s.Autorest;
@@ -77,15 +78,17 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
     public IAsyncEnumerable<ImageStream> ListImageStreamsPagedAsync(bool everywhere, CancellationToken ct) =>
         ListPagedAsync<ImageStream>(ImageStream.Group, ImageStream.Version, ImageStream.Plural, everywhere, null, ct);
 
-    /// <summary>The RCs of DeploymentConfigs in every namespace (by their label), in chunks (see <see cref="ListDeploymentConfigsPagedAsync"/>).</summary>
+    /// <summary>
+    /// The RCs of DeploymentConfigs in every namespace (by their label), in chunks (see <see cref="ListDeploymentConfigsPagedAsync"/>),
+    /// each read as what the rollout rules need of it (<see cref="ReplicationControllerProjection"/>).
+    /// </summary>
     public async IAsyncEnumerable<V1ReplicationController> ListDeploymentReplicationControllersPagedAsync([EnumeratorCancellation] CancellationToken ct)
     {
         string? next = null;
         do
         {
-            var page = await CallAsync("list replicationcontrollers" + AllNamespaces, "replicationcontrollers", string.Empty, () =>
-                kube.CoreV1.ListReplicationControllerForAllNamespacesAsync(continueParameter: next, labelSelector: "openshift.io/deployment-config.name",
-                    limit: PageSize, cancellationToken: ct));
+            var page = await GetPageAsync($"api/v1/replicationcontrollers?{PageQuery("openshift.io/deployment-config.name", next)}", ReplicationControllerProjection.ListTypeInfo,
+                "list replicationcontrollers" + AllNamespaces, "replicationcontrollers", string.Empty, ct);
             next = page.Metadata?.ContinueProperty;
             foreach (var rc in Drain(page.Items))
             {
@@ -481,14 +484,12 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
     private async IAsyncEnumerable<T> ListPagedAsync<T>(string group, string version, string plural, bool everywhere, string? labelSelector,
         [EnumeratorCancellation] CancellationToken ct)
     {
+        var typeInfo = OpenShiftJson.TypeInfo<ResourceList<T>>(OpenShiftJson.Options);
+        var path = $"{ResourcePrefix(group, version)}/{(everywhere ? string.Empty : $"namespaces/{Namespace}/")}{plural}";
         string? next = null;
         do
         {
-            var page = await CallAsync($"list {plural}" + (everywhere ? AllNamespaces : string.Empty), plural, group, () => everywhere
-                ? kube.CustomObjects.ListClusterCustomObjectAsync<ResourceList<T>>(group, version, plural,
-                    continueParameter: next, labelSelector: labelSelector, limit: PageSize, cancellationToken: ct)
-                : kube.CustomObjects.ListNamespacedCustomObjectAsync<ResourceList<T>>(group, version, Namespace, plural,
-                    continueParameter: next, labelSelector: labelSelector, limit: PageSize, cancellationToken: ct));
+            var page = await GetPageAsync($"{path}?{PageQuery(labelSelector, next)}", typeInfo, $"list {plural}" + (everywhere ? AllNamespaces : string.Empty), plural, group, ct);
             next = page.Metadata?.ContinueProperty;
             foreach (var item in Drain(page.Items))
             {
@@ -497,6 +498,44 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
         }
         while (!string.IsNullOrEmpty(next));
     }
+
+    /// <summary>The query of one chunk: <see cref="PageSize"/> objects, after <paramref name="next"/> (the last chunk's continue token).</summary>
+    private static string PageQuery(string? labelSelector, string? next) =>
+        (next is null ? string.Empty : $"continue={Uri.EscapeDataString(next)}&")
+        + (labelSelector is null ? string.Empty : $"labelSelector={Uri.EscapeDataString(labelSelector)}&")
+        + $"limit={PageSize}";
+
+    /// <summary>
+    /// One chunk of a LIST, read into its objects as it arrives (<see cref="TransientRetryHandler.ReadAnswer"/>): no copy
+    /// of its megabytes of JSON is held, in a buffer or as text.
+    /// </summary>
+    private Task<TList> GetPageAsync<TList>(string relative, JsonTypeInfo<TList> typeInfo, string action, string resource, string group, CancellationToken ct) =>
+        CallAsync(action, resource, group, async () =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(kube.BaseUri, relative));
+            request.Headers.Accept.ParseAdd("application/json");
+            request.Options.Set(TransientRetryHandler.ReadAnswer, async (body, token) => await JsonSerializer.DeserializeAsync(body, typeInfo, token));
+            if (kube.Credentials is not null)
+            {
+                await kube.Credentials.ProcessHttpRequestAsync(request, ct);
+            }
+
+            using var response = await kube.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+            if (!response.IsSuccessStatusCode)
+            {
+                var text = await response.Content.ReadAsStringAsync(ct);
+                throw new HttpOperationException($"{action}: {response.StatusCode}") { Response = new HttpResponseMessageWrapper(response, text) };
+            }
+
+            if (response.Content is ParsedAnswer parsed)
+            {
+                return parsed.Value is TList page ? page : throw new JsonException($"{action}: the answer holds no list");
+            }
+
+            // No retry handler below (a bare client): the body is read here, as it arrives all the same.
+            await using var body = await response.Content.ReadAsStreamAsync(ct);
+            return await JsonSerializer.DeserializeAsync(body, typeInfo, ct) ?? throw new JsonException($"{action}: the answer holds no list");
+        });
 
     /// <summary>
     /// A page's objects one by one, each dropped from the page as it is handed out: what the caller is done with can

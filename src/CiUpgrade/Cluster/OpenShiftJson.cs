@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using k8s;
 
 namespace CiUpgrade.Cluster;
@@ -16,5 +18,15 @@ internal static class OpenShiftJson
     [ModuleInitializer]
 #pragma warning restore CA2255
     internal static void Register() =>
-        KubernetesJson.AddJsonOptions(o => o.TypeInfoResolver = OpenShiftJsonContext.Default);
+        KubernetesJson.AddJsonOptions(o =>
+        {
+            o.TypeInfoResolver = OpenShiftJsonContext.Default;
+            Options = o;
+        });
+
+    /// <summary>KubernetesClient's serializer options, resolved by <see cref="OpenShiftJsonContext"/>: what typed calls read with.</summary>
+    internal static JsonSerializerOptions Options { get; private set; } = null!;
+
+    /// <summary>The source-generated metadata of <typeparamref name="T"/> in <paramref name="options"/> (every model is in the context).</summary>
+    internal static JsonTypeInfo<T> TypeInfo<T>(JsonSerializerOptions options) => (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
 }

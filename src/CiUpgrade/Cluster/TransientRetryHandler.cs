@@ -11,7 +11,8 @@ namespace CiUpgrade.Cluster;
 /// request ciupgrade sends is safe to resend: reads, and writes guarded by `test` ops (resourceVersion) or
 /// create-if-absent; the one exception, a binary build upload, is marked <see cref="SendOnce"/> and never resent.
 /// The answer's body is read inside the retry (watches excepted), so a connection reset while the body arrives is
-/// retried like one reset before the headers.
+/// retried like one reset before the headers: buffered whole, or, for a request that says how (<see cref="ReadAnswer"/>:
+/// a LIST page of megabytes), read straight into its objects.
 /// </summary>
 internal sealed class TransientRetryHandler : DelegatingHandler
 {
@@ -20,6 +21,12 @@ internal sealed class TransientRetryHandler : DelegatingHandler
 
     /// <summary>Marks a request that must not be resent (a binary build upload: not idempotent, and too big to buffer).</summary>
     public static readonly HttpRequestOptionsKey<bool> SendOnce = new("ciupgrade.send-once");
+
+    /// <summary>
+    /// How a successful answer's body becomes objects, read as it arrives inside the retry instead of buffered first (the
+    /// answer handed up then holds them: <see cref="ParsedAnswer"/>). Any other answer is buffered as usual.
+    /// </summary>
+    public static readonly HttpRequestOptionsKey<Func<Stream, CancellationToken, Task<object?>>> ReadAnswer = new("ciupgrade.read-answer");
 
     /// <summary>Answers with a transient status are retried this many times; then the last answer goes up (exit 3).</summary>
     public const int MaxStatusRetries = 6;
@@ -68,6 +75,7 @@ internal sealed class TransientRetryHandler : DelegatingHandler
         var body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync(cancellationToken);
         var contentHeaders = request.Content?.Headers.ToList();
         var streaming = IsWatch(request.RequestUri);
+        var reader = request.Options.TryGetValue(ReadAnswer, out var read) ? read : null;
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(ServerKey, request.RequestUri?.GetLeftPart(UriPartial.Authority) ?? "?");
         try
@@ -92,7 +100,18 @@ internal sealed class TransientRetryHandler : DelegatingHandler
                 try
                 {
                     response = await base.SendAsync(request, attempt.Token);
-                    if (!streaming)
+                    if (reader is not null && response.IsSuccessStatusCode)
+                    {
+                        object? value;
+                        await using (var body = await response.Content.ReadAsStreamAsync(attempt.Token))
+                        {
+                            value = await reader(body, attempt.Token);
+                        }
+
+                        response.Content.Dispose();
+                        response.Content = new ParsedAnswer(value);
+                    }
+                    else if (!streaming)
                     {
                         await response.Content.LoadIntoBufferAsync(attempt.Token);
                     }

@@ -167,6 +167,29 @@ public class DriftTests : UpgradeTest
         Assert.Equal(4, Cluster.Requests.Count(r => !r.IsWatch)); // an earlier stage's watch may close late
         Assert.DoesNotContain(lists, p => p.Contains("/deploymentconfigs/", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("/api/v1/replicationcontrollers")]
+    [InlineData("/apis/apps.openshift.io/v1/deploymentconfigs")]
+    public async Task All_namespaces_rides_out_a_list_page_cut_half_way(string list)
+    {
+        // A page is read into its objects as it arrives (not buffered first): a connection lost half-way through it
+        // is retried all the same, and the report is the one an uncut run gives.
+        Cluster.Seed("tenant-a", SeedOptions.Default);
+        await UpgradeAsync();
+        var junit = Path.Combine(Dir, "all.xml");
+        var (_, expected, _) = await Ciupgrade("drift", "--all-namespaces", "--junit", junit);
+        Cluster.ClearRequests();
+        Cluster.HttpFaults.ResetNext(1, ConnectionReset.MidAnswer, "GET", list);
+
+        var (code, output, error) = await Ciupgrade("drift", "--all-namespaces", "--junit", junit);
+
+        Assert.True(code == 1, error);
+        Assert.Equal(2, Cluster.Requests.Count(r => r.Path == list)); // one page, sent again
+        static IEnumerable<string> Report(string text) => text.Split('\n').Where(l => !l.Contains("installs checked", StringComparison.Ordinal));
+        Assert.Equal(Report(expected), Report(output));
+        Assert.Contains("2 installs checked, 1 drifted", output, StringComparison.Ordinal);
+    }
 }
 
 /// <summary>The same scenarios against OpenShift 4.x (server-side dry run, watch bookmarks).</summary>

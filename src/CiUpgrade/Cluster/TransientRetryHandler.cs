@@ -26,7 +26,7 @@ internal sealed class TransientRetryHandler : DelegatingHandler
     /// How a successful answer's body becomes objects, read as it arrives inside the retry instead of buffered first (the
     /// answer handed up then holds them: <see cref="ParsedAnswer"/>). Any other answer is buffered as usual.
     /// </summary>
-    public static readonly HttpRequestOptionsKey<Func<Stream, CancellationToken, Task<object?>>> ReadAnswer = new("ciupgrade.read-answer");
+    public static readonly HttpRequestOptionsKey<Func<Stream, CancellationToken, object?>> ReadAnswer = new("ciupgrade.read-answer");
 
     /// <summary>Answers with a transient status are retried this many times; then the last answer goes up (exit 3).</summary>
     public const int MaxStatusRetries = 6;
@@ -105,7 +105,7 @@ internal sealed class TransientRetryHandler : DelegatingHandler
                         object? value;
                         await using (var body = await response.Content.ReadAsStreamAsync(attempt.Token))
                         {
-                            value = await reader(body, attempt.Token);
+                            value = reader(body, attempt.Token);
                         }
 
                         response.Content.Dispose();

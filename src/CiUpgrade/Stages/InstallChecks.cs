@@ -33,15 +33,28 @@ public static class InstallChecks
         return problems;
     }
 
-    /// <summary>Every DC (but the exempt ones) whose latest version is not rolled out and available.</summary>
+    /// <summary>
+    /// Every DC (but the exempt ones) whose latest version is not rolled out and available, judged once the controller
+    /// has observed each one's latest spec (<see cref="ObservedAsync"/>), with their replication controllers read in one
+    /// LIST afterwards (as verify reads them), not one per DC.
+    /// </summary>
     public static async Task<IReadOnlyList<UpgradeException>> NotRolledOutAsync(StageContext context, InstallSnapshot snapshot, IReadOnlySet<string> exempt, CancellationToken ct)
     {
-        var problems = new List<UpgradeException>();
-        foreach (var listed in snapshot.DeploymentConfigs.Values.Where(d => !exempt.Contains(d.Metadata.Name)).OrderBy(d => d.Metadata.Name, StringComparer.Ordinal))
+        var judged = snapshot.DeploymentConfigs.Values.Where(d => !exempt.Contains(d.Metadata.Name)).OrderBy(d => d.Metadata.Name, StringComparer.Ordinal).ToList();
+        if (judged.Count == 0)
         {
-            var dc = await ObservedAsync(context, listed, ct);
-            var rcs = await context.Client.ListReplicationControllersAsync(dc.Metadata.Name, ct);
-            var verdict = RolloutState.Evaluate(dc, rcs, RolloutExpectation.None);
+            return [];
+        }
+
+        var observed = await ObservedAsync(context, judged, ct);
+        var rcsByDc = (await context.Client.ListDeploymentReplicationControllersAsync(false, ct))
+            .Where(rc => rc.Metadata.Labels?.ContainsKey(DeploymentConfigLabel) == true)
+            .ToLookup(rc => rc.Metadata.Labels![DeploymentConfigLabel], StringComparer.Ordinal);
+        var problems = new List<UpgradeException>();
+        foreach (var listed in judged)
+        {
+            var dc = observed[listed.Metadata.Name];
+            var verdict = RolloutState.Evaluate(dc, rcsByDc[dc.Metadata.Name].ToList(), RolloutExpectation.None);
             if (verdict.Phase != RolloutPhase.Complete)
             {
                 problems.Add(new UpgradeException(ExitCode.WrongClusterState,
@@ -52,22 +65,59 @@ public static class InstallChecks
         return problems;
     }
 
+    /// <summary>The label the DC controller puts on every RC of a DC (appsutil.MakeDeployment), naming the DC.</summary>
+    private const string DeploymentConfigLabel = "openshift.io/deployment-config.name";
+
     /// <summary>
-    /// The DC once its controller has observed its latest spec. A change that starts no rollout (update-prehook's
-    /// strategy patch) still bumps metadata.generation, and until the controller catches up (seconds) the DC reads as
-    /// "not observed" — not a rollout in progress. Re-read every second, for at most a minute (never beyond --timeout);
-    /// the last reading is judged.
+    /// The DCs once their controller has observed their latest spec. A change that starts no rollout (update-prehook's
+    /// strategy patch) still bumps metadata.generation, and until the controller catches up (usually within a second)
+    /// the DC reads as "not observed" — not a rollout in progress. Only when one is not observed: a LIST of the DCs, then
+    /// a watch from its resourceVersion until every one is observed (the change is seen as it lands, not at the next
+    /// poll), for at most a minute and never beyond --timeout; the last reading of each is judged.
     /// </summary>
-    private static async Task<Cluster.Models.DeploymentConfig> ObservedAsync(StageContext context, Cluster.Models.DeploymentConfig dc, CancellationToken ct)
+    private static async Task<Dictionary<string, Cluster.Models.DeploymentConfig>> ObservedAsync(StageContext context, IReadOnlyList<Cluster.Models.DeploymentConfig> dcs, CancellationToken ct)
     {
-        var until = context.Time.GetUtcNow() + (context.Timeout < ObservationWait ? context.Timeout : ObservationWait);
-        while (RolloutState.NotObserved(dc) is not null && context.Time.GetUtcNow() < until)
+        var current = dcs.ToDictionary(d => d.Metadata.Name, StringComparer.Ordinal);
+        bool AllObserved() => current.Values.All(d => RolloutState.NotObserved(d) is null);
+        if (AllObserved())
         {
-            await Task.Delay(TimeSpan.FromSeconds(1), context.Time, ct);
-            dc = await context.Client.GetDeploymentConfigAsync(dc.Metadata.Name, ct) ?? dc;
+            return current;
         }
 
-        return dc;
+        using var limit = new CancellationTokenSource(context.Timeout < ObservationWait ? context.Timeout : ObservationWait, context.Time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, limit.Token);
+        var list = await context.Client.ListDeploymentConfigsAsync(ct);
+        Keep(current, list.Items);
+        if (AllObserved())
+        {
+            return current;
+        }
+
+        try
+        {
+            await foreach (var dc in context.Client.DeploymentConfigWatch().ChangesAsync(list.Metadata.ResourceVersion ?? "0", linked.Token))
+            {
+                Keep(current, [dc]);
+                if (AllObserved())
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            // Not observed within the limit: judged as last seen (it then reads as not rolled out, naming the generation).
+        }
+
+        return current;
+    }
+
+    private static void Keep(Dictionary<string, Cluster.Models.DeploymentConfig> current, IEnumerable<Cluster.Models.DeploymentConfig> read)
+    {
+        foreach (var dc in read.Where(d => current.ContainsKey(d.Metadata.Name)))
+        {
+            current[dc.Metadata.Name] = dc;
+        }
     }
 
     private static readonly TimeSpan ObservationWait = TimeSpan.FromMinutes(1);

@@ -82,9 +82,13 @@ public sealed class NamespaceLock : IAsyncDisposable
         var waitedAny = false;
         var started = context.Time.GetUtcNow();
         var lastLine = DateTimeOffset.MinValue;
+        // A stage takes the lock just before its first write, after its read-only wait found the lock free: the create
+        // is tried at once (it is atomic); a 409 means another run created it meanwhile, then judged like any lock found.
+        var assumeFree = take;
         while (true)
         {
-            var existing = await client.GetConfigMapAsync(ConfigMapName, ct);
+            var existing = assumeFree ? null : await client.GetConfigMapAsync(ConfigMapName, ct);
+            assumeFree = false;
             var now = context.Time.GetUtcNow();
             var data = existing?.Data ?? new Dictionary<string, string>();
             var current = existing is null ? null : Value(data, "holder") ?? string.Empty;

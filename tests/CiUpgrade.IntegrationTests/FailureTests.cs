@@ -82,8 +82,10 @@ public sealed class FailureTests : UpgradeTest
         var (patchCode, _, patchError) = await Ciupgrade("patch-imagestreams", "--kubeconfig", kubeconfig);
 
         Assert.Equal(3, code);
-        Assert.Contains("patch imagestreams.image.openshift.io", error, StringComparison.Ordinal);
-        Assert.Contains("list replicationcontrollers", error, StringComparison.Ordinal);
+        // Every denied permission, in the Role's order, though the reviews are sent at once.
+        Assert.Contains("missing permissions in namespace 3scale: patch imagestreams.image.openshift.io, patch deploymentconfigs.apps.openshift.io, "
+            + "list replicationcontrollers, list pods, watch pods, get configmaps, create deploymentconfigs/instantiate.apps.openshift.io, "
+            + "create configmaps, update configmaps/ciupgrade-lock, delete configmaps/ciupgrade-lock — bind the Role", error, StringComparison.Ordinal);
         Assert.Equal(3, patchCode);
         Assert.Contains("cannot get resource \"configmaps\"", patchError, StringComparison.Ordinal);
     }

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Http.Headers;
+using System.Security.Cryptography.X509Certificates;
 using CiUpgrade.Simulator.Controllers;
 using CiUpgrade.Simulator.Seed;
 
@@ -16,6 +18,21 @@ public static class DemoCommand
     public const string Namespace = "3scale";
 
     public const string Usage = "usage: CiUpgrade.Simulator demo [--junit FILE (default out/verify-junit.xml)] [--output text|json] [--ciupgrade PATH (default: the ciupgrade built with the simulator)]";
+
+    /// <summary>GET /version over HTTPS, the server's certificate checked against the one the kubeconfig names.</summary>
+    private static async Task ServingAsync(SimulatedCluster cluster, CancellationToken ct)
+    {
+        using var expected = X509Certificate2.CreateFromPem(cluster.CertificateAuthorityPem);
+        using var handler = new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, certificate, _, _) => certificate?.RawData.AsSpan().SequenceEqual(expected.RawData) == true,
+        };
+        using var http = new HttpClient(handler);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(cluster.BaseUri, "/version"));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", cluster.AdminToken);
+        using var response = await http.SendAsync(request, ct);
+        response.EnsureSuccessStatusCode();
+    }
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
@@ -70,6 +87,11 @@ public static class DemoCommand
             string[] common = ["--kubeconfig", kubeconfig, "--output", output, "--timeout", "5m"];
             await stdout.WriteLineAsync($"[demo] each stage runs as its own process: {ciupgrade.Path}");
 
+            // A real API server has answered many requests before an upgrade starts; this one was started a moment ago,
+            // and its first answer pays for its own start-up (Kestrel, TLS and routing set up on first use, the server
+            // being JIT-compiled). The clock starts once it has answered a readiness request (GET /version, what
+            // `oc version` asks first), so that cost is not counted as ciupgrade's.
+            await ServingAsync(cluster, ct);
             var clock = Stopwatch.StartNew();
             var busyBefore = cluster.ControllerBusyTime;
             var code = 0;

@@ -15,8 +15,13 @@ public sealed record InstallSnapshot(
     public static async Task<InstallSnapshot> ReadAsync(StageContext context, CancellationToken ct)
     {
         var plan = context.Plan;
-        var streams = (await context.Client.ListImageStreamsAsync(ct)).Items.ToDictionary(s => s.Metadata.Name, StringComparer.Ordinal);
-        var dcs = (await context.Client.ListDeploymentConfigsAsync(ct)).Items.ToDictionary(d => d.Metadata.Name, StringComparer.Ordinal);
+        // Independent reads, sent at once (one HTTP/2 connection carries them): the streams, the DCs, the Oracle BuildConfig.
+        var listingStreams = context.Client.ListImageStreamsAsync(ct);
+        var listingDcs = context.Client.ListDeploymentConfigsAsync(ct);
+        var buildConfig = context.Client.BuildConfigExistsAsync(plan.Oracle.BuildConfig, ct);
+        await Task.WhenAll(listingStreams, listingDcs, buildConfig);
+        var streams = (await listingStreams).Items.ToDictionary(s => s.Metadata.Name, StringComparer.Ordinal);
+        var dcs = (await listingDcs).Items.ToDictionary(d => d.Metadata.Name, StringComparer.Ordinal);
         if (!dcs.TryGetValue(plan.Release.DeploymentConfig, out var releaseDc))
         {
             throw new UpgradeException(ExitCode.WrongClusterState,
@@ -36,7 +41,7 @@ public sealed record InstallSnapshot(
         // The database URL counts only where the DC holds it literally: the template's secret reference would need
         // read access to the database password, which the Role does not grant.
         var databaseUrl = releaseDc.Spec.Template?.Spec?.Containers?.SelectMany(c => c.Env ?? []).FirstOrDefault(e => e.Name == "DATABASE_URL")?.Value;
-        var oracle = InstallInspection.IsOracle(await context.Client.BuildConfigExistsAsync(plan.Oracle.BuildConfig, ct), databaseUrl);
+        var oracle = InstallInspection.IsOracle(await buildConfig, databaseUrl);
         return new InstallSnapshot(streams, dcs, release, oracle);
     }
 }

@@ -18,18 +18,31 @@ public sealed class ProjectExport(StageContext context, string stage)
     {
         var saved = new JsonArray();
         var skipped = new JsonArray();
-        var discovery = new Dictionary<string, IReadOnlySet<string>?>(StringComparer.Ordinal);
+        var discovery = new Dictionary<string, Task<IReadOnlySet<string>?>>(StringComparer.Ordinal);
+        Task<IReadOnlySet<string>?> Served(string groupVersion)
+        {
+            if (!discovery.TryGetValue(groupVersion, out var served))
+            {
+                var (group, version) = ProjectKind.Split(groupVersion);
+                discovery[groupVersion] = served = context.Client.ServedResourcesAsync(group, version, ct);
+            }
+
+            return served;
+        }
+
+        // Every kind's first group version is asked at once (independent GETs on one HTTP/2 connection, each needed
+        // anyway); a fallback (batch/v1beta1 where batch/v1 is not served) only when needed, as before.
+        foreach (var kind in ProjectKind.All)
+        {
+            _ = Served(kind.GroupVersions[0]);
+        }
+
         foreach (var kind in ProjectKind.All)
         {
             string? groupVersion = null;
             foreach (var candidate in kind.GroupVersions)
             {
-                if (!discovery.TryGetValue(candidate, out var served))
-                {
-                    var (group, version) = ProjectKind.Split(candidate);
-                    discovery[candidate] = served = await context.Client.ServedResourcesAsync(group, version, ct);
-                }
-
+                var served = await Served(candidate);
                 if (served?.Contains(kind.Resource) == true)
                 {
                     groupVersion = candidate;

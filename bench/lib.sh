@@ -2,7 +2,8 @@
 # Benchmarks, not tests: they print figures and never fail on them.
 bench_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 work=$(mktemp -d)
-trap 'kill "${sim_pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
+# (kill only a simulator this script started: `kill 0` would signal the caller's whole process group)
+trap '[ -z "${sim_pid:-}" ] || kill "$sim_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 # aot: the NativeAOT binary the image ships (build/publish.sh; CIUPGRADE_BIN overrides); jit: the same code as the
 # framework-dependent build (what the image shipped before, ReadyToRun aside), built with the simulator.

@@ -40,6 +40,13 @@ public static class ApiErrorMapping
     }
 
     /// <summary>
+    /// A failed answer to a request sent by hand, raised as KubernetesClient raises one from its typed calls, so that
+    /// <see cref="Translate"/> maps both the same way.
+    /// </summary>
+    public static HttpOperationException Failed(string action, HttpResponseMessage response, string content) =>
+        new($"{action}: {response.StatusCode}") { Response = new HttpResponseMessageWrapper(response, content) };
+
+    /// <summary>
     /// The TLS handshake refused the server's certificate (SslStream's AuthenticationException): not an outage, the
     /// same answer every time, so never retried.
     /// </summary>

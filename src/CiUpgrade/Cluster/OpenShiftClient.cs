@@ -179,20 +179,7 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
     private Task<JsonNode?> GetJsonAsync(string relative, string action, string resource, string group, CancellationToken ct) =>
         CallAsync(action, resource, group, async () =>
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(kube.BaseUri, relative));
-            request.Headers.Accept.ParseAdd("application/json");
-            if (kube.Credentials is not null)
-            {
-                await kube.Credentials.ProcessHttpRequestAsync(request, ct);
-            }
-
-            using var response = await kube.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
-            if (!response.IsSuccessStatusCode)
-            {
-                var text = await response.Content.ReadAsStringAsync(ct);
-                throw new HttpOperationException($"{action}: {response.StatusCode}") { Response = new HttpResponseMessageWrapper(response, text) };
-            }
-
+            using var response = await GetAsync(relative, action, null, ct);
             await using var body = await response.Content.ReadAsStreamAsync(ct);
             return await JsonNode.ParseAsync(body, cancellationToken: ct);
         });
@@ -332,12 +319,7 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
         {
             using var response = await SendRawAsync(request, HttpCompletionOption.ResponseContentRead, ct);
             var text = await response.Content.ReadAsStringAsync(ct);
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new HttpOperationException($"{action}: {response.StatusCode}") { Response = new HttpResponseMessageWrapper(response, text) };
-            }
-
-            return text;
+            return response.IsSuccessStatusCode ? text : throw ApiErrorMapping.Failed(action, response, text);
         });
         return KubernetesJson.Deserialize<Build>(content);
     }
@@ -364,19 +346,9 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
         request.Options.Set(TransientRetryHandler.SendOnce, true);
         var content = await CallAsync(action, "deploymentconfigs/instantiate", DeploymentConfig.Group, async () =>
         {
-            if (kube.Credentials is not null)
-            {
-                await kube.Credentials.ProcessHttpRequestAsync(request, ct);
-            }
-
-            using var response = await kube.HttpClient.SendAsync(request, ct);
+            using var response = await SendRawAsync(request, HttpCompletionOption.ResponseContentRead, ct);
             var text = await response.Content.ReadAsStringAsync(ct);
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new HttpOperationException($"{action}: {response.StatusCode}") { Response = new HttpResponseMessageWrapper(response, text) };
-            }
-
-            return text;
+            return response.IsSuccessStatusCode ? text : throw ApiErrorMapping.Failed(action, response, text);
         });
         return KubernetesJson.Deserialize<DeploymentConfig>(content);
     }
@@ -437,6 +409,27 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
         return await kube.HttpClient.SendAsync(request, completion, ct);
     }
 
+    /// <summary>
+    /// A GET built by hand (JSON accepted; <paramref name="prepare"/> may set request options), returned once its
+    /// headers arrive; a failed answer is raised as KubernetesClient raises one (<see cref="ApiErrorMapping.Failed"/>).
+    /// </summary>
+    private async Task<HttpResponseMessage> GetAsync(string relative, string action, Action<HttpRequestMessage>? prepare, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(kube.BaseUri, relative));
+        request.Headers.Accept.ParseAdd("application/json");
+        prepare?.Invoke(request);
+        var response = await SendRawAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
+        using (response)
+        {
+            throw ApiErrorMapping.Failed(action, response, await response.Content.ReadAsStringAsync(ct));
+        }
+    }
+
     private async Task<ApiServerVersion> ReadServerVersionAsync(CancellationToken ct)
     {
         var text = await CallAsync("get version", "version", string.Empty, async () =>
@@ -449,12 +442,7 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
                 return null;
             }
 
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new HttpOperationException($"get version: {response.StatusCode}") { Response = new HttpResponseMessageWrapper(response, content) };
-            }
-
-            return content;
+            return response.IsSuccessStatusCode ? content : throw ApiErrorMapping.Failed("get version", response, content);
         });
         try
         {
@@ -512,21 +500,7 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
     private Task<TList> GetPageAsync<TList>(string relative, JsonTypeInfo<TList> typeInfo, string action, string resource, string group, CancellationToken ct) =>
         CallAsync(action, resource, group, async () =>
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(kube.BaseUri, relative));
-            request.Headers.Accept.ParseAdd("application/json");
-            request.Options.Set(TransientRetryHandler.ReadAnswer, (body, token) => ReadPage(body, typeInfo, token));
-            if (kube.Credentials is not null)
-            {
-                await kube.Credentials.ProcessHttpRequestAsync(request, ct);
-            }
-
-            using var response = await kube.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
-            if (!response.IsSuccessStatusCode)
-            {
-                var text = await response.Content.ReadAsStringAsync(ct);
-                throw new HttpOperationException($"{action}: {response.StatusCode}") { Response = new HttpResponseMessageWrapper(response, text) };
-            }
-
+            using var response = await GetAsync(relative, action, r => r.Options.Set(TransientRetryHandler.ReadAnswer, (body, token) => ReadPage(body, typeInfo, token)), ct);
             if (response.Content is ParsedAnswer parsed)
             {
                 return parsed.Value is TList page ? page : throw new JsonException($"{action}: the answer holds no list");

@@ -191,7 +191,7 @@ public sealed class ResourceWatch<T>(OpenShiftClient client, WatchTarget target,
         }
 
         var content = await response.Content.ReadAsStringAsync(ct);
-        var error = new HttpOperationException($"{verb} {target.Plural}: {response.StatusCode}") { Response = new HttpResponseMessageWrapper(response, content) };
+        var error = ApiErrorMapping.Failed($"{verb} {target.Plural}", response, content);
         if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
         {
             throw client.Translate(error, $"{verb} {target.Plural}", target.Plural, target.Group);

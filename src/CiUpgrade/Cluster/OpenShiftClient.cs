@@ -87,7 +87,7 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
         string? next = null;
         do
         {
-            var page = await GetPageAsync($"api/v1/replicationcontrollers?{PageQuery("openshift.io/deployment-config.name", next)}", ReplicationControllerProjection.ListTypeInfo,
+            var page = await GetPageAsync($"api/v1/replicationcontrollers?{PageQuery(DeploymentConfig.ReplicationControllerLabel, next)}", ReplicationControllerProjection.ListTypeInfo,
                 "list replicationcontrollers" + AllNamespaces, "replicationcontrollers", string.Empty, ct);
             next = page.Metadata?.ContinueProperty;
             foreach (var rc in Drain(page.Items))
@@ -203,7 +203,7 @@ public sealed class OpenShiftClient(Kubernetes kube, string ns, RequestCounter? 
     /// </summary>
     public async Task<IReadOnlyList<V1ReplicationController>> ListDeploymentReplicationControllersAsync(bool allNamespaces, CancellationToken ct)
     {
-        const string selector = "openshift.io/deployment-config.name";
+        const string selector = DeploymentConfig.ReplicationControllerLabel;
         var list = await CallAsync("list replicationcontrollers" + (allNamespaces ? AllNamespaces : string.Empty), "replicationcontrollers", string.Empty, () => allNamespaces
             ? kube.CoreV1.ListReplicationControllerForAllNamespacesAsync(labelSelector: selector, cancellationToken: ct)
             : kube.CoreV1.ListNamespacedReplicationControllerAsync(Namespace, labelSelector: selector, cancellationToken: ct));

@@ -48,8 +48,8 @@ public static class InstallChecks
 
         var observed = await ObservedAsync(context, judged, ct);
         var rcsByDc = (await context.Client.ListDeploymentReplicationControllersAsync(false, ct))
-            .Where(rc => rc.Metadata.Labels?.ContainsKey(DeploymentConfigLabel) == true)
-            .ToLookup(rc => rc.Metadata.Labels![DeploymentConfigLabel], StringComparer.Ordinal);
+            .Where(rc => Cluster.Models.DeploymentConfig.OwnerOf(rc) is not null)
+            .ToLookup(rc => Cluster.Models.DeploymentConfig.OwnerOf(rc)!, StringComparer.Ordinal);
         var problems = new List<UpgradeException>();
         foreach (var listed in judged)
         {
@@ -64,9 +64,6 @@ public static class InstallChecks
 
         return problems;
     }
-
-    /// <summary>The label the DC controller puts on every RC of a DC (appsutil.MakeDeployment), naming the DC.</summary>
-    private const string DeploymentConfigLabel = "openshift.io/deployment-config.name";
 
     /// <summary>
     /// The DCs once their controller has observed their latest spec. A change that starts no rollout (update-prehook's

@@ -19,8 +19,8 @@ public sealed class InstallStateReader(StageContext context)
         var plan = context.Plan;
         string Ns(V1ObjectMeta m) => m.NamespaceProperty ?? context.Namespace;
         var rcs = await context.Client.ListDeploymentReplicationControllersAsync(allNamespaces, ct);
-        var rcsByDc = rcs.Where(rc => rc.Metadata.Labels?.ContainsKey("openshift.io/deployment-config.name") == true)
-            .GroupBy(rc => (Ns(rc.Metadata), rc.Metadata.Labels!["openshift.io/deployment-config.name"]))
+        var rcsByDc = rcs.Where(rc => DeploymentConfig.OwnerOf(rc) is not null)
+            .GroupBy(rc => (Ns(rc.Metadata), DeploymentConfig.OwnerOf(rc)!))
             .ToDictionary(g => g.Key, g => (IReadOnlyList<V1ReplicationController>)g.ToList());
         var configMaps = await ReleaseConfigMapsAsync(dcs, allNamespaces, ct);
         var streamsByKey = streams.ToDictionary(s => (Ns(s.Metadata), s.Metadata.Name));

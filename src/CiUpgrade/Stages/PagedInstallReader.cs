@@ -17,7 +17,6 @@ public sealed class PagedInstallReader(StageContext context)
 {
     public async IAsyncEnumerable<NamespaceState> ReadEverywhereAsync(string? selector, [EnumeratorCancellation] CancellationToken ct)
     {
-        const string dcLabel = "openshift.io/deployment-config.name";
         var client = context.Client;
         var plan = context.Plan;
         string Ns(V1ObjectMeta m) => m.NamespaceProperty ?? context.Namespace;
@@ -67,8 +66,8 @@ public sealed class PagedInstallReader(StageContext context)
                 }
             }
 
-            var rcsByDc = nsRcs.Where(rc => rc.Metadata.Labels?.ContainsKey(dcLabel) == true)
-                .GroupBy(rc => rc.Metadata.Labels![dcLabel], StringComparer.Ordinal)
+            var rcsByDc = nsRcs.Where(rc => DeploymentConfig.OwnerOf(rc) is not null)
+                .GroupBy(rc => DeploymentConfig.OwnerOf(rc)!, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => (IReadOnlyList<V1ReplicationController>)g.ToList(), StringComparer.Ordinal);
             yield return new NamespaceState(ns, dcs, streamsByName)
             {

@@ -12,6 +12,13 @@ public sealed class DeploymentConfig : IKubernetesObject<V1ObjectMeta>
     public const string Version = "v1";
     public const string Plural = "deploymentconfigs";
 
+    /// <summary>The label the DC controller puts on every replication controller of a DC, naming it (appsutil.MakeDeployment).</summary>
+    public const string ReplicationControllerLabel = "openshift.io/deployment-config.name";
+
+    /// <summary>The DC a replication controller belongs to (its label), or null for one no DC made.</summary>
+    public static string? OwnerOf(V1ReplicationController rc) =>
+        rc.Metadata.Labels is { } labels && labels.TryGetValue(ReplicationControllerLabel, out var name) ? name : null;
+
     [JsonPropertyName("apiVersion")]
     public string ApiVersion { get; set; } = "apps.openshift.io/v1";
 

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Net.Http;
+using System.Reflection;
 using CiUpgrade.Cluster;
 using CiUpgrade.Plans;
 using CiUpgrade.Reporting;
@@ -31,19 +32,20 @@ public static class CliApp
     // CommandLineParser finds each verb's options by reflection (properties and their setters and attributes, the
     // constructor, the static [Usage] examples) and is not trim-annotated (commandlineparser/commandline#848): these
     // keep exactly those members in the NativeAOT binary, instead of rooting the whole assembly.
+    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(VerbOptions))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(ClusterOptions))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(PreflightOptions))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(BackupOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(UpdatePreHookOptions))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(PatchImageStreamsOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(BuildOracleSystemOptions))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(WaitRolloutsOptions))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(SetReleaseOptions))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(VerifyOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(GateOptions))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(RollbackOptions))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(DriftOptions))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(PlanOptions))]
-    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(BuildOracleSystemOptions))]
-    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(GateOptions))]
-    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(UpdatePreHookOptions))]
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
         args = SwitchValues(args);
@@ -53,22 +55,35 @@ public static class CliApp
             s.AutoVersion = true;
             s.AutoHelp = true;
         });
-        var result = parser.ParseArguments<PreflightOptions, BackupOptions, PatchImageStreamsOptions, WaitRolloutsOptions,
-            SetReleaseOptions, VerifyOptions, RollbackOptions, DriftOptions, PlanOptions, BuildOracleSystemOptions, GateOptions, UpdatePreHookOptions>(args);
-        return await result.MapResult(
-            (PreflightOptions o) => RunAsync(o, "preflight", stdout, stderr, c => new PreflightStage(c).RunAsync(InputValidation.SystemImage(NullIfEmpty(o.SystemImage)), NullIfEmpty(o.OracleClientDir), NullIfEmpty(o.ResultsDir), ct, NamespaceLock.HolderFor(NullIfEmpty(o.RunId)))),
-            (BackupOptions o) => RunAsync(o, "backup", stdout, stderr, c => new BackupStage(c).RunAsync(o.BackupDir, NullIfEmpty(o.RunId), o.Databases, ct)),
-            (PatchImageStreamsOptions o) => RunAsync(o, "patch-imagestreams", stdout, stderr, Locked(o, "patch-imagestreams", !o.DryRun, ct, _ => InputValidation.SystemImage(NullIfEmpty(o.SystemImage)), (c, image, t) => new PatchImageStreamsStage(c).RunAsync(o.NoWait, o.DryRun, image, o.Oracle, NullIfEmpty(o.OracleClientDir), t))),
-            (WaitRolloutsOptions o) => RunAsync(o, "wait-rollouts", stdout, stderr, c => new WaitRolloutsStage(c).RunAsync(o.DeploymentConfigs.Where(d => d.Length > 0).Select(d => InputValidation.ObjectName(d, "--dc")).ToList(), ct)),
-            (SetReleaseOptions o) => RunAsync(o, "set-release", stdout, stderr, Locked(o, "set-release", !o.DryRun, ct, _ => 0, (c, _, t) => new SetReleaseStage(c).RunAsync(o.NoWait, o.DryRun, t))),
-            (VerifyOptions o) => RunAsync(o, "verify", stdout, stderr, c => new VerifyStage(c).RunAsync(o.Junit, NullIfEmpty(o.ResultsDir), NullIfEmpty(o.WriteBaseline), ct)),
-            (RollbackOptions o) => RunAsync(o, "rollback", stdout, stderr, Locked(o, "rollback", true, ct, c => new BackupLocator(c.Reporter, "rollback").Locate(o.BackupDir, c.Namespace, c.Plan, NullIfEmpty(o.RunId)), (c, _, t) => new RollbackStage(c).RunAsync(o.BackupDir, o.KeepTargetTag, o.NoWait, NullIfEmpty(o.RunId), t))),
-            (DriftOptions o) => RunAsync(o, "drift", stdout, stderr, c => new DriftStage(c).RunAsync(o.Junit, NullIfEmpty(o.ResultsDir), CheckedBaseline(InConfigDir(NullIfEmpty(o.ConfigDir), NullIfEmpty(o.Baseline))), o.AllNamespaces, NullIfEmpty(o.Selector), ct)),
-            (PlanOptions o) => RunAsync(o, "plan", stdout, stderr, c => new PlanStage(c).RunAsync(InputValidation.SystemImage(NullIfEmpty(o.SystemImage)), NullIfEmpty(o.OracleClientDir), ct)),
-            (UpdatePreHookOptions o) => RunAsync(o, "update-prehook", stdout, stderr, Locked(o, "update-prehook", !o.DryRun, ct, _ => 0, (c, _, t) => new UpdatePreHookStage(c).RunAsync(o.Force, o.DryRun, t))),
-            (BuildOracleSystemOptions o) => RunAsync(o, "build-oracle-system", stdout, stderr, Locked(o, "build-oracle-system", true, ct, _ => 0, (c, _, t) => new BuildOracleSystemStage(c).RunAsync(NullIfEmpty(o.OracleClientDir), o.Force, o.NoWait, t))),
-            (GateOptions o) => Guard(stderr, null, () => Task.FromResult((int)GateStage.Run(o, stdout))),
-            errors => Task.FromResult(Usage(result, errors.ToList(), stdout, stderr)));
+        var result = parser.ParseArguments(args, Verbs.InChainOrder);
+        if (result is not Parsed<object> { Value: VerbOptions options })
+        {
+            return Usage(result, result.Errors.ToList(), stdout, stderr);
+        }
+
+        var verb = Verbs.NameOf(options.GetType());
+        if (UsageErrors.Unparsed(options, args) is { } mistake)
+        {
+            await stderr.WriteLineAsync($"error: {mistake}; see {UsageErrors.HelpCommand(verb)}");
+            return (int)ExitCode.BadInput;
+        }
+
+        return await (options switch
+        {
+            PreflightOptions o => RunAsync(o, "preflight", stdout, stderr, c => new PreflightStage(c).RunAsync(InputValidation.SystemImage(NullIfEmpty(o.SystemImage)), NullIfEmpty(o.OracleClientDir), NullIfEmpty(o.ResultsDir), ct, NamespaceLock.HolderFor(NullIfEmpty(o.RunId)))),
+            BackupOptions o => RunAsync(o, "backup", stdout, stderr, c => new BackupStage(c).RunAsync(o.BackupDir, NullIfEmpty(o.RunId), o.Databases, ct)),
+            UpdatePreHookOptions o => RunAsync(o, "update-prehook", stdout, stderr, Locked(o, "update-prehook", !o.DryRun, ct, _ => 0, (c, _, t) => new UpdatePreHookStage(c).RunAsync(o.Force, o.DryRun, t))),
+            PatchImageStreamsOptions o => RunAsync(o, "patch-imagestreams", stdout, stderr, Locked(o, "patch-imagestreams", !o.DryRun, ct, _ => InputValidation.SystemImage(NullIfEmpty(o.SystemImage)), (c, image, t) => new PatchImageStreamsStage(c).RunAsync(o.NoWait, o.DryRun, image, o.Oracle, NullIfEmpty(o.OracleClientDir), t))),
+            BuildOracleSystemOptions o => RunAsync(o, "build-oracle-system", stdout, stderr, Locked(o, "build-oracle-system", true, ct, _ => 0, (c, _, t) => new BuildOracleSystemStage(c).RunAsync(NullIfEmpty(o.OracleClientDir), o.Force, o.NoWait, t))),
+            WaitRolloutsOptions o => RunAsync(o, "wait-rollouts", stdout, stderr, c => new WaitRolloutsStage(c).RunAsync(o.DeploymentConfigs.Where(d => d.Length > 0).Select(d => InputValidation.ObjectName(d, "--dc")).ToList(), ct)),
+            SetReleaseOptions o => RunAsync(o, "set-release", stdout, stderr, Locked(o, "set-release", !o.DryRun, ct, _ => 0, (c, _, t) => new SetReleaseStage(c).RunAsync(o.NoWait, o.DryRun, t))),
+            VerifyOptions o => RunAsync(o, "verify", stdout, stderr, c => new VerifyStage(c).RunAsync(o.Junit, NullIfEmpty(o.ResultsDir), NullIfEmpty(o.WriteBaseline), ct)),
+            GateOptions o => Guard(stderr, "gate", null, () => Task.FromResult((int)GateStage.Run(o, stdout))),
+            RollbackOptions o => RunAsync(o, "rollback", stdout, stderr, Locked(o, "rollback", true, ct, c => new BackupLocator(c.Reporter, "rollback").Locate(o.BackupDir, c.Namespace, c.Plan, NullIfEmpty(o.RunId)), (c, _, t) => new RollbackStage(c).RunAsync(o.BackupDir, o.KeepTargetTag, o.NoWait, NullIfEmpty(o.RunId), t))),
+            DriftOptions o => RunAsync(o, "drift", stdout, stderr, c => new DriftStage(c).RunAsync(o.Junit, NullIfEmpty(o.ResultsDir), CheckedBaseline(InConfigDir(NullIfEmpty(o.ConfigDir), NullIfEmpty(o.Baseline))), o.AllNamespaces, NullIfEmpty(o.Selector), ct)),
+            PlanOptions o => RunAsync(o, "plan", stdout, stderr, c => new PlanStage(c).RunAsync(InputValidation.SystemImage(NullIfEmpty(o.SystemImage)), NullIfEmpty(o.OracleClientDir), ct)),
+            _ => throw new InvalidOperationException($"verb {verb} has no stage: add it to CliApp.RunAsync"),
+        });
     }
 
     /// <summary>
@@ -79,7 +94,7 @@ public static class CliApp
     {
         string? ns = null;
         var secrets = new SecretMask();
-        return Guard(stderr, () => ns, async () =>
+        return Guard(stderr, verb, () => ns, async () =>
         {
             // Tekton passes every flag, empty when unused: an empty value means "not given".
             options.Kubeconfig = NullIfEmpty(options.Kubeconfig);
@@ -109,7 +124,7 @@ public static class CliApp
             }
 
             var (config, resolved) = ClusterConnection.Resolve(options.Kubeconfig, options.Context, options.Namespace);
-            ns = InputValidation.Namespace(resolved, options.Namespace is null ? "the kubeconfig context's namespace" : "-n/--namespace");
+            ns = options.Namespace is not null ? InputValidation.Namespace(resolved, "-n/--namespace") : ContextNamespace(resolved);
             var counter = new RequestCounter();
             var outage = new ApiOutage(budget, TimeProvider.System);
             using var kube = ClusterConnection.CreateClient(config, outage, counter);
@@ -168,6 +183,19 @@ public static class CliApp
         }
     };
 
+    /// <summary>The kubeconfig context's namespace: a bad one is the kubeconfig's mistake, not the command line's.</summary>
+    private static string ContextNamespace(string ns)
+    {
+        try
+        {
+            return InputValidation.Namespace(ns, "the kubeconfig context's namespace");
+        }
+        catch (UsageException e)
+        {
+            throw new UpgradeException(ExitCode.BadInput, $"{e.Message}: fix the context or pass -n/--namespace");
+        }
+    }
+
     /// <summary>The baseline file, read once here so that a bad one is refused before the first request.</summary>
     private static string? CheckedBaseline(string? path)
     {
@@ -181,11 +209,12 @@ public static class CliApp
 
     /// <summary>
     /// `--databases=true|false`: a Tekton Task can only pass a param's value, never leave an argument out, so the
-    /// switches a Task sets from a param also take this form (`=false` is the switch not given).
+    /// switches a Task sets from a param also take this form (`=false` is the switch not given). `-h` is `--help`, as
+    /// for kubectl and oc (CommandLineParser knows only the long form).
     /// </summary>
     internal static string[] SwitchValues(string[] args) => args
         .Where(a => !a.Equals("--databases=false", StringComparison.OrdinalIgnoreCase))
-        .Select(a => a.Equals("--databases=true", StringComparison.OrdinalIgnoreCase) ? "--databases" : a)
+        .Select(a => a.Equals("--databases=true", StringComparison.OrdinalIgnoreCase) ? "--databases" : a == "-h" ? "--help" : a)
         .ToArray();
 
     internal static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
@@ -194,12 +223,18 @@ public static class CliApp
     internal static string? InConfigDir(string? configDir, string? path) =>
         configDir is null || path is null || Path.IsPathRooted(path) ? path : Path.Combine(configDir, path);
 
-    private static async Task<int> Guard(TextWriter stderr, Func<string?>? ns, Func<Task<int>> run, SecretMask? secrets = null)
+    private static async Task<int> Guard(TextWriter stderr, string verb, Func<string?>? ns, Func<Task<int>> run, SecretMask? secrets = null)
     {
         var mask = secrets ?? new SecretMask();
         try
         {
             return await run();
+        }
+        catch (UsageException e)
+        {
+            // A flag's value: the line names it, the verb's --help describes it.
+            await stderr.WriteLineAsync($"error: {mask.Apply(e.Message)}; see {UsageErrors.HelpCommand(verb)}");
+            return (int)ExitCode.BadInput;
         }
         catch (UpgradeException e)
         {
@@ -250,13 +285,21 @@ public static class CliApp
         }
     }
 
+    /// <summary>
+    /// Help asked for (`--help`, `VERB --help`, `help VERB`, `--version`) on stdout, exit 0; any other parse error is
+    /// one line on stderr naming the mistake and the --help to read, exit 2 (never the whole help text).
+    /// </summary>
     private static int Usage(ParserResult<object> result, List<Error> errors, TextWriter stdout, TextWriter stderr)
     {
-        var asked = errors.All(e => e is HelpRequestedError or HelpVerbRequestedError or VersionRequestedError);
-        var help = HelpText.AutoBuild(result, maxDisplayWidth: 110).ToString();
-        var isVersion = errors.Any(e => e is VersionRequestedError);
-        var text = isVersion ? help : help.TrimEnd() + Environment.NewLine + Environment.NewLine + ExitCodesHelp;
-        (asked ? stdout : stderr).WriteLine(text);
-        return asked ? (int)ExitCode.Success : (int)ExitCode.BadInput;
+        if (errors.All(e => e is HelpRequestedError or HelpVerbRequestedError or VersionRequestedError))
+        {
+            var help = HelpText.AutoBuild(result, maxDisplayWidth: 110).ToString();
+            stdout.WriteLine(errors.Any(e => e is VersionRequestedError) ? help : help.TrimEnd() + Environment.NewLine + Environment.NewLine + ExitCodesHelp);
+            return (int)ExitCode.Success;
+        }
+
+        var verb = result.TypeInfo.Current.GetCustomAttribute<VerbAttribute>()?.Name;
+        stderr.WriteLine($"error: {UsageErrors.Describe(errors.Where(e => e is not (HelpRequestedError or HelpVerbRequestedError or VersionRequestedError)))}; see {UsageErrors.HelpCommand(verb)}");
+        return (int)ExitCode.BadInput;
     }
 }

@@ -3,7 +3,7 @@ using CommandLine;
 namespace CiUpgrade.Cli;
 
 /// <summary>Flags every cluster stage takes: where the cluster is, which namespace, which plan, how to print, how long to wait.</summary>
-public abstract class ClusterOptions
+public abstract class ClusterOptions : VerbOptions
 {
     [Option("kubeconfig", HelpText = "Path to a kubeconfig (default: $KUBECONFIG, ~/.kube/config, then the pod's service account).")]
     public string? Kubeconfig { get; set; }

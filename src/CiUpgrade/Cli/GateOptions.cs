@@ -3,7 +3,7 @@ using CommandLine;
 namespace CiUpgrade.Cli;
 
 [Verb("gate", HelpText = "Fail (exit 1) unless verify's status result is Succeeded: the CI gate as its own step, so verify's results survive a failed gate.")]
-public sealed class GateOptions
+public sealed class GateOptions : VerbOptions
 {
     [Option("status", Required = true, HelpText = "verify's status result: Succeeded or Failed.")]
     public string Status { get; set; } = string.Empty;

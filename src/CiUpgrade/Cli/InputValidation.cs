@@ -18,7 +18,7 @@ public static partial class InputValidation
     {
         if (value.Length > 63 || !Dns1123Label().IsMatch(value))
         {
-            throw new UpgradeException(ExitCode.BadInput,
+            throw new UsageException(
                 $"{origin} \"{Shorten(value)}\" is not a valid namespace: at most 63 lowercase letters, digits or '-', starting and ending with a letter or digit");
         }
 
@@ -30,7 +30,7 @@ public static partial class InputValidation
     {
         if (value.Length > 253 || !Dns1123Subdomain().IsMatch(value))
         {
-            throw new UpgradeException(ExitCode.BadInput,
+            throw new UsageException(
                 $"{flag} \"{Shorten(value)}\" is not a valid object name: at most 253 lowercase letters, digits, '-' or '.', starting and ending with a letter or digit");
         }
 
@@ -41,7 +41,7 @@ public static partial class InputValidation
     {
         var timeout = Durations.Parse(text, "--timeout");
         return timeout <= MaxTimeout ? timeout
-            : throw new UpgradeException(ExitCode.BadInput, $"--timeout {Shorten(text)} is longer than the {DurationText.Format(MaxTimeout)} a stage may wait: use at most 24h");
+            : throw new UsageException($"--timeout {Shorten(text)} is longer than the {DurationText.Format(MaxTimeout)} a stage may wait: use at most 24h");
     }
 
     /// <summary>The outage budget, capped at the timeout (an outage never outlasts the stage's own limit).</summary>
@@ -53,11 +53,11 @@ public static partial class InputValidation
 
     public static string? SystemImage(string? value) =>
         value is null || ImageReference.IsValid(value) ? value
-            : throw new UpgradeException(ExitCode.BadInput,
+            : throw new UsageException(
                 $"--system-image \"{Shorten(value)}\" is not an image reference: use registry/repository:tag or registry/repository@sha256:<digest>");
 
     public static string Output(string value) =>
-        value is "text" or "json" ? value : throw new UpgradeException(ExitCode.BadInput, $"--output \"{Shorten(value)}\" is not supported: use text or json");
+        value is "text" or "json" ? value : throw new UsageException($"--output \"{Shorten(value)}\" is not supported: use text or json");
 
     /// <summary>A value echoed in a message, cut so that a 100,000-character input does not flood the log.</summary>
     public static string Shorten(string value) => value.Length <= 80 ? value : value[..80] + $"… ({value.Length} characters)";

@@ -16,7 +16,7 @@ public static class GateStage
     {
         if (options.Output is not ("text" or "json"))
         {
-            throw new UpgradeException(ExitCode.BadInput, $"--output \"{options.Output}\" is not supported: use text or json");
+            throw new UsageException($"--output \"{options.Output}\" is not supported: use text or json");
         }
 
         var counts = $"{Count(options.Passed)} passed, {Count(options.Failed)} failed, {Count(options.Skipped)} skipped";

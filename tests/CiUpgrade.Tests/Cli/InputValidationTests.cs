@@ -18,7 +18,7 @@ public sealed class InputValidationTests
     [InlineData("a/b")]
     public void Other_names_are_refused_naming_the_flag(string ns)
     {
-        var e = Assert.Throws<UpgradeException>(() => InputValidation.Namespace(ns, "-n/--namespace"));
+        var e = Assert.Throws<UsageException>(() => InputValidation.Namespace(ns, "-n/--namespace"));
 
         Assert.Equal(ExitCode.BadInput, e.ExitCode);
         Assert.StartsWith($"-n/--namespace \"{ns}\" is not a valid namespace", e.Message, StringComparison.Ordinal);
@@ -27,7 +27,7 @@ public sealed class InputValidationTests
     [Fact]
     public void A_huge_namespace_is_refused_with_a_short_message()
     {
-        var e = Assert.Throws<UpgradeException>(() => InputValidation.Namespace(new string('a', 100_000), "-n/--namespace"));
+        var e = Assert.Throws<UsageException>(() => InputValidation.Namespace(new string('a', 100_000), "-n/--namespace"));
 
         Assert.Contains("(100000 characters)", e.Message, StringComparison.Ordinal);
         Assert.True(e.Message.Length < 300);
@@ -38,7 +38,7 @@ public sealed class InputValidationTests
     [InlineData("25h")]
     [InlineData("99999999999h")]
     public void Timeouts_beyond_a_day_are_refused(string text) =>
-        Assert.Equal(ExitCode.BadInput, Assert.Throws<UpgradeException>(() => InputValidation.Timeout(text)).ExitCode);
+        Assert.Equal(ExitCode.BadInput, Assert.Throws<UsageException>(() => InputValidation.Timeout(text)).ExitCode);
 
     [Fact]
     public void The_retry_budget_never_exceeds_the_timeout()

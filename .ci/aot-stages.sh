@@ -44,6 +44,14 @@ expect() {
 start multi --namespace 3scale --namespaces 3 --database-dump-size 65536
 start oracle --namespace oracle --seed 3scale-2.6,oracle
 echo "== every stage through $ciupgrade"
+# Help and usage errors read the options classes by reflection (CommandLineParser, and the flags that need a value).
+expect 0 - --help
+grep -q "^  update-prehook " "$work/last.out" || { echo "FAILED: --help does not list update-prehook"; exit 1; }
+expect 0 - verify --help
+expect 2 - verify --timeout
+grep -qx "error: --timeout needs a value; see ciupgrade verify --help" "$work/last.out" || { echo "FAILED: usage error: $(cat "$work/last.out")"; exit 1; }
+expect 2 - backup --nope
+grep -qx "error: unknown flag --nope; --backup-dir is required; see ciupgrade backup --help" "$work/last.out" || { echo "FAILED: usage error: $(cat "$work/last.out")"; exit 1; }
 ns=(-n 3scale-0)
 expect 0 multi preflight "${ns[@]}"
 expect 4 multi preflight -n nowhere

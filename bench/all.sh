@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every target of the image's performance, in one run (a benchmark, not a test): app size, verify vs the runbook
-# loop, --version vs kubectl, drift over 200 installs, the demo's overhead. The figures go into README's table.
+# loop, --version vs kubectl, drift over 200 installs, the demo's overhead. The figures go into docs/benchmarks.md.
 # Usage: bench/all.sh [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,6 +1,6 @@
 namespace CiUpgrade;
 
-/// <summary>The process exit codes, documented in README and --help.</summary>
+/// <summary>The process exit codes, documented in README, docs/stages.md and --help.</summary>
 public enum ExitCode
 {
     Success = 0,

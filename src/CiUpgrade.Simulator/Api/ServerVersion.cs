@@ -5,7 +5,7 @@ namespace CiUpgrade.Simulator.Api;
 
 /// <summary>
 /// Which API server the simulator answers as. The behaviours that differ between them, for the requests
-/// ciupgrade sends, are the flags below (sources in README's simulator section).
+/// ciupgrade sends, are the flags below (sources in docs/simulator.md, "Server version").
 /// </summary>
 public sealed record ServerVersion(string Name, int Major, int Minor, string GitVersion, string GitCommit, string BuildDate, string GoVersion)
 {

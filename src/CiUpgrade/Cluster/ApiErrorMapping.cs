@@ -7,8 +7,8 @@ using k8s.Models;
 namespace CiUpgrade.Cluster;
 
 /// <summary>
-/// The one place where what the API server answered becomes what the user reads and the exit code (README "Exit
-/// codes"): 401/403 → 3 (credentials, permission); 429 and 5xx, which reach here only after the last retry → 3 (the
+/// The one place where what the API server answered becomes what the user reads and the exit code (docs/stages.md
+/// "Exit codes"): 401/403 → 3 (credentials, permission); 429 and 5xx, which reach here only after the last retry → 3 (the
 /// cluster cannot serve us); 404, 409, 422 and any other answer stay a <see cref="ClusterRequestException"/> for the
 /// stage to decide on (a missing object may be fine), and those the stage does not handle become exit 4 through
 /// <see cref="ForUser"/>, naming the object.

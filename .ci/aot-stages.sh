@@ -45,6 +45,8 @@ start multi --namespace 3scale --namespaces 3 --database-dump-size 65536
 start oracle --namespace oracle --seed 3scale-2.6,oracle
 echo "== every stage through $ciupgrade"
 # Help and usage errors read the options classes by reflection (CommandLineParser, and the flags that need a value).
+expect 0 - --version
+grep -q "^ciupgrade [0-9.]* (NativeAOT)$" "$work/last.out" || { echo "FAILED: --version does not say NativeAOT: $(cat "$work/last.out")"; exit 1; }
 expect 0 - --help
 grep -q "^  update-prehook " "$work/last.out" || { echo "FAILED: --help does not list update-prehook"; exit 1; }
 expect 0 - verify --help

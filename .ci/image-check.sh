@@ -61,6 +61,7 @@ echo "--version: $version"
 out="$work/demo"
 TMPDIR=/tmp dotnet "$simulator" demo --ciupgrade "$work/ciupgrade" --junit "$out/verify-junit.xml" | tee "$work/demo.log"
 grep -q '<testsuite[^>]* failures="0"' "$out/verify-junit.xml"
+tail -1 "$work/demo.log" | grep -q "(ciupgrade's overhead [0-9.]*s) with the NativeAOT build $work/ciupgrade$"
 test -f "$out/backup/3scale/$(cat "$out/backup/3scale/latest")/manifest.json"
 
 # Every other stage and path (backup --databases, drift -A, rollback, Oracle build...) through the same jail.

@@ -52,6 +52,20 @@ public sealed class CiUpgradeExecutable
         throw new ArgumentException($"no ciupgrade.dll beside the simulator in {besideUs}: build src/CiUpgrade.Simulator (it builds ciupgrade too) or pass --ciupgrade PATH");
     }
 
+    /// <summary>
+    /// Which build this is, as `ciupgrade --version` says in its parentheses ("NativeAOT", or "framework-dependent,
+    /// .NET 10.0.1"): asked of the program itself, so a wrapper (the image check's jail) reports what it runs.
+    /// </summary>
+    public async Task<string> BuildAsync(CancellationToken cancellationToken)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = await RunAsync(["--version"], stdout, stderr, cancellationToken);
+        var version = stdout.ToString().Trim();
+        var open = version.IndexOf(" (", StringComparison.Ordinal);
+        return code == 0 && open > 0 && version.EndsWith(')') ? version[(open + 2)..^1] : "build unknown";
+    }
+
     /// <summary>Runs one stage and forwards its stdout and stderr line by line; returns its exit code.</summary>
     public async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {

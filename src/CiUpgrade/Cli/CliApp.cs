@@ -20,12 +20,14 @@ public static class CliApp
     public const string ExitCodesHelp = """
         Exit codes:
           0  success (preflight: also when already upgraded)
-          1  verification failed (verify, gate)
-          2  bad usage or input: unknown verb or flag, bad plan, baseline or backup file, kubeconfig, context or namespace
+          1  verification failed (verify, gate), or drift found (drift)
+          2  bad usage or input: unknown verb or flag, a flag's value, bad plan, baseline or backup file,
+             kubeconfig, context or namespace
           3  cannot reach or authenticate to the cluster (also after the retries of 5xx/429 answers and the
              --api-retry-budget of an outage), or permission denied
-          4  cluster not in a state this stage can act on: target version not the plan's, wrong release, Oracle, missing objects, failed import,
-             an object deleted or changed by another client while the stage ran, another upgrade holding the lock
+          4  cluster not in a state this stage can act on: target version not the plan's, wrong release, Oracle,
+             missing objects, failed import, an object deleted or changed by another client while the stage ran,
+             another upgrade holding the lock
           5  rollout, Oracle system build or database dump failed, or timed out
         """;
 
@@ -212,10 +214,13 @@ public static class CliApp
     /// switches a Task sets from a param also take this form (`=false` is the switch not given). `-h` is `--help`, as
     /// for kubectl and oc (CommandLineParser knows only the long form).
     /// </summary>
-    internal static string[] SwitchValues(string[] args) => args
+    internal static string[] SwitchValues(string[] args) => HelpVerb(args
         .Where(a => !a.Equals("--databases=false", StringComparison.OrdinalIgnoreCase))
         .Select(a => a.Equals("--databases=true", StringComparison.OrdinalIgnoreCase) ? "--databases" : a == "-h" ? "--help" : a)
-        .ToArray();
+        .ToArray());
+
+    /// <summary>`ciupgrade help VERB` is `ciupgrade VERB --help` (CommandLineParser's help verb loses the verb's help screen).</summary>
+    private static string[] HelpVerb(string[] args) => args is ["help", var verb, ..] ? [verb, "--help"] : args is ["help"] ? ["--help"] : args;
 
     internal static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
@@ -293,8 +298,10 @@ public static class CliApp
     {
         if (errors.All(e => e is HelpRequestedError or HelpVerbRequestedError or VersionRequestedError))
         {
-            var help = HelpText.AutoBuild(result, maxDisplayWidth: 110).ToString();
-            stdout.WriteLine(errors.Any(e => e is VersionRequestedError) ? help : help.TrimEnd() + Environment.NewLine + Environment.NewLine + ExitCodesHelp);
+            var verbType = result.TypeInfo.Current;
+            stdout.WriteLine(errors.Any(e => e is VersionRequestedError) ? HelpScreens.Version()
+                : verbType.GetCustomAttribute<VerbAttribute>() is not null ? HelpScreens.ForVerb(result, verbType)
+                : HelpScreens.Index());
             return (int)ExitCode.Success;
         }
 

@@ -1,10 +1,25 @@
 using CommandLine;
+using CommandLine.Text;
 
 namespace CiUpgrade.Cli;
 
 [Verb("patch-imagestreams", HelpText = "Add the target tag and point latest at it on every image stream of the plan, waiting for each stream's rollouts.")]
+[VerbHelp(
+    """
+    For each image stream of the plan, in order: adds the target tag and points latest at it with a guarded JSON
+    patch, waits for the import, then for the DCs the stream rolls out. Refuses amp-system while the pre hook is not
+    the target's. An Oracle-backed install rebuilds amp-system instead (as build-oracle-system).
+    """,
+    "0  every stream patched and its DCs rolled out (or nothing left to do)",
+    "2  bad flag, plan or kubeconfig",
+    "3  API server unreachable, or access denied",
+    "4  not upgradable as it is, a failed import, the hook not yet the target's, a manual trigger, or the lock held",
+    "5  a rollout or the Oracle build failed or timed out")]
 public sealed class PatchImageStreamsOptions : ClusterOptions
 {
+    [Usage(ApplicationAlias = "ciupgrade")]
+    public static IEnumerable<Example> Examples => [new("Patch every stream in namespace 3scale and wait for the rollouts", HelpExamples.Style, new PatchImageStreamsOptions { Namespace = "3scale" })];
+
     [Option("no-wait", HelpText = "Do not wait for imports and rollouts after each stream.")]
     public bool NoWait { get; set; }
 

@@ -1,10 +1,24 @@
 using CommandLine;
+using CommandLine.Text;
 
 namespace CiUpgrade.Cli;
 
 [Verb("verify", HelpText = "Check that every DeploymentConfig runs a digest-pinned image from the target registry; write JUnit. Exit 1 on failure.")]
+[VerbHelp(
+    """
+    The CI gate: checks that every DC of the plan runs exactly the image the target tag resolves to, digest-pinned
+    from the plan's repository, fully rolled out, and that the release is the target; one JUnit testcase per DC, the
+    release and the pre hook. Changes nothing.
+    """,
+    "0  every check passed",
+    "1  a check failed (named in the JUnit report): the CI gate",
+    "2  bad flag, plan or kubeconfig, or an unwritable --junit",
+    "3  API server unreachable, or access denied")]
 public sealed class VerifyOptions : ClusterOptions
 {
+    [Usage(ApplicationAlias = "ciupgrade")]
+    public static IEnumerable<Example> Examples => [new("Verify namespace 3scale and write the JUnit report", HelpExamples.Style, new VerifyOptions { Namespace = "3scale", Junit = "out/verify-junit.xml" })];
+
     [Option("junit", Default = "verify-junit.xml", HelpText = "Where to write the JUnit XML report.")]
     public string Junit { get; set; } = "verify-junit.xml";
 

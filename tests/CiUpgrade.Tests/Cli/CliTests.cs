@@ -26,6 +26,17 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Version_names_the_build_that_runs()
+    {
+        // The JIT build here (whose entry assembly, naming the heading, is the test host); .ci/aot-stages.sh checks that
+        // the NativeAOT binary says NativeAOT.
+        var (code, output, _) = await Run("--version");
+
+        Assert.Equal(0, code);
+        Assert.Matches(@"^\S+ [0-9.]+ \(framework-dependent, \.NET 10\.[0-9.]+\)$", output.Trim());
+    }
+
+    [Fact]
     public async Task Preflight_with_a_target_version_the_plan_does_not_have_exits_4_before_any_request()
     {
         // No kubeconfig needed: the plan alone decides, before the cluster is asked anything.

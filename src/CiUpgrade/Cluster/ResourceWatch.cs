@@ -39,6 +39,11 @@ public sealed class ResourceWatch<T>(OpenShiftClient client, WatchTarget target,
     private string _resourceVersion = "0";
     private bool _relist;
 
+    // How far the consumer has read: the newest resourceVersion among the objects it has finished with, and a pulse
+    // replaced at each one (completed with false while no ChangesAsync runs). See DeliveredPastAsync.
+    private long _deliveredUpTo;
+    private TaskCompletionSource<bool> _delivered = Stopped();
+
     /// <summary>Why the newest attempt failed (null when the last watch worked), for the consumer's timeout message.</summary>
     public string? LastFailure { get; private set; }
 
@@ -53,6 +58,7 @@ public sealed class ResourceWatch<T>(OpenShiftClient client, WatchTarget target,
     public async IAsyncEnumerable<T> ChangesAsync(string resourceVersion, [EnumeratorCancellation] CancellationToken ct)
     {
         _resourceVersion = resourceVersion;
+        Volatile.Write(ref _delivered, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var channel = Channel.CreateUnbounded<T>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         var loop = RunAsync(channel.Writer, stop.Token);
@@ -61,6 +67,9 @@ public sealed class ResourceWatch<T>(OpenShiftClient client, WatchTarget target,
             await foreach (var item in channel.Reader.ReadAllAsync(ct))
             {
                 yield return item;
+
+                // The consumer asks for the next object only once it is done with this one.
+                MarkDelivered(item.Metadata?.ResourceVersion);
             }
 
             // The loop ended by itself: a permission error (rethrown here) or cancellation.
@@ -69,9 +78,51 @@ public sealed class ResourceWatch<T>(OpenShiftClient client, WatchTarget target,
         }
         finally
         {
+            Interlocked.Exchange(ref _delivered, Stopped()).TrySetResult(false);
             await stop.CancelAsync();
             await Task.WhenAny(loop);
         }
+    }
+
+    /// <summary>
+    /// Completes once the consumer of <see cref="ChangesAsync"/> has finished with an object at or past
+    /// <paramref name="resourceVersion"/>, or at once when no <see cref="ChangesAsync"/> runs (not yet, or no longer), or
+    /// when the version is not a number. resourceVersions are compared as numbers, as etcd-backed servers issue them
+    /// (Kubernetes calls them opaque; ciupgrade only uses the order to bound a wait, never to decide an outcome).
+    /// </summary>
+    public async Task DeliveredPastAsync(string? resourceVersion, CancellationToken ct)
+    {
+        if (!long.TryParse(resourceVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var target))
+        {
+            return;
+        }
+
+        while (true)
+        {
+            // The pulse is read before the version: a delivery in between completes the pulse read here.
+            var pulse = Volatile.Read(ref _delivered).Task;
+            if (Interlocked.Read(ref _deliveredUpTo) >= target || !await pulse.WaitAsync(ct))
+            {
+                return;
+            }
+        }
+    }
+
+    private void MarkDelivered(string? resourceVersion)
+    {
+        if (long.TryParse(resourceVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var version) && version > Interlocked.Read(ref _deliveredUpTo))
+        {
+            Interlocked.Exchange(ref _deliveredUpTo, version);
+        }
+
+        Interlocked.Exchange(ref _delivered, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(true);
+    }
+
+    private static TaskCompletionSource<bool> Stopped()
+    {
+        var stopped = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        stopped.SetResult(false);
+        return stopped;
     }
 
     private async Task RunAsync(ChannelWriter<T> writer, CancellationToken ct)

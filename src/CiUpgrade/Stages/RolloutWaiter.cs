@@ -2,6 +2,7 @@ using System.Globalization;
 using CiUpgrade.Cluster;
 using CiUpgrade.Cluster.Models;
 using CiUpgrade.Rules;
+using k8s.Models;
 
 namespace CiUpgrade.Stages;
 
@@ -20,12 +21,10 @@ public sealed class RolloutWaiter(StageContext context, string stage)
     private readonly HashSet<string> _retried = new(StringComparer.Ordinal);
     private readonly ResourceWatch<DeploymentConfig> _watch = context.Client.DeploymentConfigWatch();
 
-    // How far the pod watch has read (the newest resourceVersion it delivered) and a pulse on each delivery, so a
-    // failure can be explained with what the pods said before it (see PodWatchPassedAsync).
+    // The pods of the pending DCs, watched for why a rollout is stuck; how far it has read bounds the wait for a
+    // failure's reason (see PodWatchPassedAsync).
     private static readonly TimeSpan PodWatchCatchUpLimit = TimeSpan.FromSeconds(10);
-    private long _podsReadUpTo;
-    private TaskCompletionSource _podDelivered = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private volatile bool _podWatchRunning;
+    private ResourceWatch<V1Pod>? _podWatch;
 
     public async Task WaitAsync(IReadOnlyDictionary<string, RolloutExpectation> expectations, CancellationToken ct)
     {
@@ -58,7 +57,8 @@ public sealed class RolloutWaiter(StageContext context, string stage)
 
             // Pod states change without any DC event: watch the pods of these DCs for the reason a rollout is stuck.
             using var podWatch = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
-            var pods = WatchPodReasonsAsync(pending.ToList(), podWatch.Token);
+            _podWatch = context.Client.PodWatch($"deploymentconfig in ({string.Join(",", pending)})");
+            var pods = WatchPodReasonsAsync(_podWatch, podWatch.Token);
             try
             {
                 await WatchRolloutsAsync(list.Metadata.ResourceVersion ?? "0", expectations, pending, started, timeout.Token);
@@ -134,62 +134,44 @@ public sealed class RolloutWaiter(StageContext context, string stage)
     }
 
     /// <summary>Remembers, per DC, the newest waiting reason its pods show (ImagePullBackOff, CrashLoopBackOff...).</summary>
-    private async Task WatchPodReasonsAsync(IReadOnlyList<string> dcs, CancellationToken ct)
+    private async Task WatchPodReasonsAsync(ResourceWatch<V1Pod> watch, CancellationToken ct)
     {
         try
         {
-            _podWatchRunning = true;
-            await foreach (var pod in context.Client.PodWatch($"deploymentconfig in ({string.Join(",", dcs)})").ChangesAsync("0", ct))
+            await foreach (var pod in watch.ChangesAsync("0", ct))
             {
                 if (pod.Metadata.Labels?.TryGetValue("deploymentconfig", out var dc) == true && RolloutState.PodFailureReason([pod]) is { } reason)
                 {
                     _podReasons[dc] = reason;
                 }
-
-                if (long.TryParse(pod.Metadata.ResourceVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var rv) && rv > Interlocked.Read(ref _podsReadUpTo))
-                {
-                    Interlocked.Exchange(ref _podsReadUpTo, rv);
-                }
-
-                Interlocked.Exchange(ref _podDelivered, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
         }
-        finally
-        {
-            _podWatchRunning = false;
-        }
     }
 
     /// <summary>
     /// Waits (at most <see cref="PodWatchCatchUpLimit"/>) until the pod watch has delivered past
-    /// <paramref name="resourceVersion"/>. A failed deployment's pods are deleted right after it fails (the DC controller
-    /// scales it to zero), so their waiting reason may only be known from the watch, which runs on its own stream and
-    /// can lag behind the DC watch that saw the failure; the deletions always come after the failure and carry the pods'
-    /// last state. resourceVersions are compared as numbers, as etcd-backed servers issue them; at worst the wait ends at
-    /// the limit and the message goes without a reason.
+    /// <paramref name="resourceVersion"/> (<see cref="ResourceWatch{T}.DeliveredPastAsync"/>; at once when it does not
+    /// run). A failed deployment's pods are deleted right after it fails (the DC controller scales it to zero), so their
+    /// waiting reason may only be known from the watch, which runs on its own stream and can lag behind the DC watch
+    /// that saw the failure; the deletions always come after the failure and carry the pods' last state. At worst the
+    /// wait ends at the limit and the message goes without a reason.
     /// </summary>
     private async Task PodWatchPassedAsync(string? resourceVersion, CancellationToken ct)
     {
-        if (!long.TryParse(resourceVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var target))
+        if (_podWatch is null)
         {
             return;
         }
 
-        var until = context.Time.GetUtcNow() + PodWatchCatchUpLimit;
-        while (_podWatchRunning && Interlocked.Read(ref _podsReadUpTo) < target && context.Time.GetUtcNow() < until)
+        try
         {
-            var delivered = Volatile.Read(ref _podDelivered).Task;
-            if (Interlocked.Read(ref _podsReadUpTo) >= target)
-            {
-                break;
-            }
-
-            var left = until - context.Time.GetUtcNow();
-            await Task.WhenAny(delivered, Task.Delay(left > TimeSpan.Zero ? left : TimeSpan.Zero, context.Time, ct));
-            ct.ThrowIfCancellationRequested();
+            await _podWatch.DeliveredPastAsync(resourceVersion, ct).WaitAsync(PodWatchCatchUpLimit, context.Time, ct);
+        }
+        catch (TimeoutException)
+        {
         }
     }
 

@@ -18,4 +18,6 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     cancel.Cancel();
 };
-return await CliApp.RunAsync(args, Console.Out, Console.Error, cancel.Token);
+var exitCode = await CliApp.RunAsync(args, Console.Out, Console.Error, cancel.Token);
+CiUpgrade.Reporting.GcReport.WriteIfAsked(Console.Error);
+return exitCode;

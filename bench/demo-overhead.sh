@@ -21,3 +21,5 @@ for kind in aot jit; do
   sed -n 's/.*upgrade took \([0-9.]*\)s, of which the simulated cluster.s own imports and rollouts \([0-9.]*\)s.*/\1 \2/p' "$work/demo-$kind" |
     awk -v l="$label" '{u+=$1; s+=$2; n++} END {printf "| %s | %.2f s | %.2f s | %.2f s |\n", l, u/n, s/n, (u-s)/n}'
 done
+echo
+echo "- $(bench_env_line)"

@@ -1,6 +1,8 @@
 # Shared by the bench scripts (sourced): builds what they run, starts a simulator, measures commands.
 # Benchmarks, not tests: they print figures and never fail on them.
 bench_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$bench_root/bench/env.sh"
+bench_load_before=$(bench_load)
 work=$(mktemp -d)
 # (kill only a simulator this script started: `kill 0` would signal the caller's whole process group)
 trap '[ -z "${sim_pid:-}" ] || kill "$sim_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -33,9 +35,19 @@ measure() {
   local name=$1; shift
   local start end
   start=$(date +%s.%N)
-  /usr/bin/time -f '%M %U %S' -o "$work/$name.rss" "$@" >"$work/$name.out" 2>&1 || true
+  CIUPGRADE_GC_REPORT=1 /usr/bin/time -f '%M %U %S' -o "$work/$name.rss" "$@" >"$work/$name.out" 2>&1 || true
   end=$(date +%s.%N)
   echo "$(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.4f", b-a}') $(tail -1 "$work/$name.rss" | awk '{printf "%s %.2f", $1, $2+$3}')" >>"$work/$name"
+}
+
+# gc_of NAME: the GC's own report of the last run measured as NAME (ciupgrade's CIUPGRADE_GC_REPORT line, which
+# measure asks for), or "not reported".
+gc_of() { sed -n 's/^gc: //p' "$work/$1.out" | tail -1 | grep . || echo "not reported"; }
+
+# bench_env_line: the environment line printed under every table: load average at the script's start and now, the
+# memory limit in force, GC settings in the environment.
+bench_env_line() {
+  echo "environment: load average $bench_load_before at the start, $(bench_load) at the end; cgroup memory limit $(bench_mib "$(bench_memory_limit)"); GC settings in the environment: $(bench_gc_env)"
 }
 
 # cpu_of PID: the CPU seconds (user + system) a running process has used so far.

@@ -38,3 +38,6 @@ echo "| runbook loop: 14 × \`kubectl get dc -o json \\| jq\` | ${l} s | ${lc} s
 echo "| \`ciupgrade --version\`, NativeAOT | ${sa} s | ${sac} s | ${sam} MiB | $(ratio "$sa" "$k") × kubectl | $(ratio "$sac" "$kc") × |"
 echo "| \`ciupgrade --version\`, framework-dependent | ${sj} s | ${sjc} s | ${sjm} MiB | $(ratio "$sj" "$k") × kubectl | $(ratio "$sjc" "$kc") × |"
 echo "| \`kubectl version --client\` | ${k} s | ${kc} s | ${km} MiB | 1 | 1 |"
+echo
+echo "- GC, NativeAOT verify (as the runtime reports it): $(gc_of verify-aot)"
+echo "- $(bench_env_line)"

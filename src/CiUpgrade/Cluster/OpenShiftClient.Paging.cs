@@ -28,16 +28,18 @@ public sealed partial class OpenShiftClient
         ListPagedAsync<ImageStream>(ImageStream.Group, ImageStream.Version, ImageStream.Plural, everywhere, null, ct);
 
     /// <summary>
-    /// The RCs of DeploymentConfigs in every namespace (by their label), in chunks (see <see cref="ListDeploymentConfigsPagedAsync"/>),
-    /// each read as what the rollout rules need of it (<see cref="ReplicationControllerProjection"/>).
+    /// The RCs of DeploymentConfigs (by their label) in the namespace or (<paramref name="everywhere"/>) in every
+    /// namespace, in chunks (see <see cref="ListDeploymentConfigsPagedAsync"/>), each read as what the rollout rules
+    /// need of it (<see cref="ReplicationControllerProjection"/>).
     /// </summary>
-    public async IAsyncEnumerable<V1ReplicationController> ListDeploymentReplicationControllersPagedAsync([EnumeratorCancellation] CancellationToken ct)
+    public async IAsyncEnumerable<V1ReplicationController> ListDeploymentReplicationControllersPagedAsync(bool everywhere, [EnumeratorCancellation] CancellationToken ct)
     {
+        var path = everywhere ? "api/v1/replicationcontrollers" : $"api/v1/namespaces/{Namespace}/replicationcontrollers";
         string? next = null;
         do
         {
-            var page = await GetPageAsync($"api/v1/replicationcontrollers?{PageQuery(DeploymentConfig.ReplicationControllerLabel, next)}", ReplicationControllerProjection.ListTypeInfo,
-                "list replicationcontrollers" + AllNamespaces, "replicationcontrollers", string.Empty, ct);
+            var page = await GetPageAsync($"{path}?{PageQuery(DeploymentConfig.ReplicationControllerLabel, next)}", ReplicationControllerProjection.ListTypeInfo,
+                "list replicationcontrollers" + (everywhere ? AllNamespaces : string.Empty), "replicationcontrollers", string.Empty, ct);
             next = page.Metadata?.ContinueProperty;
             foreach (var rc in Drain(page.Items))
             {

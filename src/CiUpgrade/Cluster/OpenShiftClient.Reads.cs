@@ -30,15 +30,20 @@ public sealed partial class OpenShiftClient
 
     /// <summary>
     /// Every RC a DC owns (label openshift.io/deployment-config.name, set by appsutil.MakeDeployment) in the namespace,
-    /// or in every namespace the credentials can list: one LIST for all the DCs verify and drift judge.
+    /// or in every namespace the credentials can list: one LIST (of up to <see cref="PageSize"/>, then chunked) for all
+    /// the DCs verify and drift judge, each RC read as what the rollout rules need of it
+    /// (<see cref="ReplicationControllerProjection"/>): an install's RCs are mostly pod templates and encoded DCs
+    /// (370 kB of JSON for the 14 DCs of a 3scale install after one upgrade), which the rules never read.
     /// </summary>
     public async Task<IReadOnlyList<V1ReplicationController>> ListDeploymentReplicationControllersAsync(bool allNamespaces, CancellationToken ct)
     {
-        const string selector = DeploymentConfig.ReplicationControllerLabel;
-        var list = await CallAsync("list replicationcontrollers" + (allNamespaces ? AllNamespaces : string.Empty), "replicationcontrollers", string.Empty, () => allNamespaces
-            ? kube.CoreV1.ListReplicationControllerForAllNamespacesAsync(labelSelector: selector, cancellationToken: ct)
-            : kube.CoreV1.ListNamespacedReplicationControllerAsync(Namespace, labelSelector: selector, cancellationToken: ct));
-        return list.Items.ToList();
+        var rcs = new List<V1ReplicationController>();
+        await foreach (var rc in ListDeploymentReplicationControllersPagedAsync(allNamespaces, ct))
+        {
+            rcs.Add(rc);
+        }
+
+        return rcs;
     }
 
     /// <summary>

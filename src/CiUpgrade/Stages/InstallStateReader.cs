@@ -13,12 +13,13 @@ namespace CiUpgrade.Stages;
 /// </summary>
 public sealed class InstallStateReader(StageContext context)
 {
+    /// <param name="rcs">The DCs' replication controllers when the caller has listed them already (together with the DCs).</param>
     public async Task<IReadOnlyList<NamespaceState>> ReadAsync(IReadOnlyList<string> installs, IList<DeploymentConfig> dcs, IList<ImageStream> streams,
-        bool allNamespaces, CancellationToken ct)
+        bool allNamespaces, CancellationToken ct, IReadOnlyList<V1ReplicationController>? rcs = null)
     {
         var plan = context.Plan;
         string Ns(V1ObjectMeta m) => m.NamespaceProperty ?? context.Namespace;
-        var rcs = await context.Client.ListDeploymentReplicationControllersAsync(allNamespaces, ct);
+        rcs ??= await context.Client.ListDeploymentReplicationControllersAsync(allNamespaces, ct);
         var rcsByDc = rcs.Where(rc => DeploymentConfig.OwnerOf(rc) is not null)
             .GroupBy(rc => (Ns(rc.Metadata), DeploymentConfig.OwnerOf(rc)!))
             .ToDictionary(g => g.Key, g => (IReadOnlyList<V1ReplicationController>)g.ToList());

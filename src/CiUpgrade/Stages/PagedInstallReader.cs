@@ -26,7 +26,7 @@ public sealed class PagedInstallReader(StageContext context)
         await using var streams = new NamespaceCursor<ImageStream>(
             NamespaceGroups.ByNamespaceAsync(client.ListImageStreamsPagedAsync(true, ct), s => Ns(s.Metadata), "imagestreams", ct), ct);
         await using var rcs = new NamespaceCursor<V1ReplicationController>(
-            NamespaceGroups.ByNamespaceAsync(client.ListDeploymentReplicationControllersPagedAsync(ct), r => Ns(r.Metadata), "replicationcontrollers", ct), ct);
+            NamespaceGroups.ByNamespaceAsync(client.ListDeploymentReplicationControllersPagedAsync(true, ct), r => Ns(r.Metadata), "replicationcontrollers", ct), ct);
         await foreach (var (ns, dcList) in NamespaceGroups.ByNamespaceAsync(client.ListDeploymentConfigsPagedAsync(true, selector, ct), d => Ns(d.Metadata), "deploymentconfigs", ct))
         {
             var nsStreams = await streams.TakeAsync(ns);

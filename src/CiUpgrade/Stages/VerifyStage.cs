@@ -4,7 +4,7 @@ using CiUpgrade.Rules;
 namespace CiUpgrade.Stages;
 
 /// <summary>
-/// Runbook step 9, the CI gate: one LIST each of DCs, image streams and their replication controllers (plus
+/// Runbook step 9, the CI gate: one LIST each of DCs, image streams and their replication controllers, sent together (plus
 /// the release ConfigMap and Oracle builds where needed); the rules of <see cref="VerifyRules"/> per DC of the plan
 /// and the release; a JUnit report and Tekton results. Exit 1 when any check fails.
 /// </summary>
@@ -18,12 +18,13 @@ public sealed class VerifyStage(StageContext context)
         // Independent reads go out together (one HTTP/2 connection multiplexes them): a round trip each, not one after another.
         var listingDcs = context.Client.ListDeploymentConfigsAsync(ct);
         var listingStreams = context.Client.ListImageStreamsAsync(ct);
+        var listingRcs = context.Client.ListDeploymentReplicationControllersAsync(false, ct);
         // The pre-hook testcase may show the hook command, which may carry the token in any form: mask its value too when readable.
         var masking = PreHookToken.MaskIfReadableAsync(context, context.Plan.PreHook, ct);
-        await Task.WhenAll(listingDcs, listingStreams, masking);
+        await Task.WhenAll(listingDcs, listingStreams, listingRcs, masking);
         var dcs = (await listingDcs).Items;
         var streams = (await listingStreams).Items;
-        var state = (await new InstallStateReader(context).ReadAsync([context.Namespace], dcs, streams, false, ct))[0];
+        var state = (await new InstallStateReader(context).ReadAsync([context.Namespace], dcs, streams, false, ct, await listingRcs))[0];
         var results = VerifyRules.Check(context.Plan, state).Select(Masked).ToList();
         var elapsed = context.Time.GetUtcNow() - started;
         foreach (var r in results)

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using CiUpgrade.Cluster.Models;
 using CiUpgrade.Plans;
 
@@ -40,7 +39,6 @@ public static partial class DeploymentConfigRules
         var expected = ExpectedImages(plan, dc, state, imageProblems);
 
         var repository = Repository(plan, check, dc, state);
-        var pinned = new Regex("^" + Regex.Escape(repository) + "@sha256:[0-9a-f]{64}$", RegexOptions.CultureInvariant);
         var planRepositories = PlanRepositories(plan).Append(repository).ToHashSet(StringComparer.Ordinal);
         foreach (var (container, image, kind) in containers)
         {
@@ -55,7 +53,7 @@ public static partial class DeploymentConfigRules
             {
                 imageProblems.Add($"{kind} {container} runs {image}, the plan expects {target} ({want.Source}){(want.Manual ? $"; its image trigger is manual: run `oc set triggers dc/{name} --auto`" : string.Empty)}");
             }
-            else if (!pinned.IsMatch(image ?? string.Empty))
+            else if (!PinnedByDigest(image, repository))
             {
                 imageProblems.Add($"{kind} {container} runs {image}, expected {repository}@sha256:<64 hex digits>");
             }
@@ -244,6 +242,20 @@ public static partial class DeploymentConfigRules
                 yield return $"{kind} {container} runs the image of build {build.Metadata.Name}, built on {recordedBase ?? "no recorded base"}, not on {plan.Oracle.ImageStream}:{plan.Target} ({targetBase}): rebuild with `ciupgrade build-oracle-system`";
             }
         }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="image"/> is exactly <c>repository@sha256:</c> and 64 lowercase hex digits: compared as text,
+    /// not through a regular expression built for each DC (each construction parses the pattern and builds its interpreter).
+    /// </summary>
+    internal static bool PinnedByDigest(string? image, string repository)
+    {
+        const string digest = "@sha256:";
+        return image is not null
+            && image.Length == repository.Length + digest.Length + 64
+            && image.StartsWith(repository, StringComparison.Ordinal)
+            && image.AsSpan(repository.Length, digest.Length).SequenceEqual(digest)
+            && !image.AsSpan(repository.Length + digest.Length).ContainsAnyExcept("0123456789abcdef");
     }
 
     /// <summary>The plan's repository for this DC, or the internal registry's when the Oracle build owns amp-system:latest.</summary>

@@ -223,4 +223,16 @@ public sealed class DeploymentConfigRulesTests
         Assert.Equal("""[{"op":"test","path":"/metadata/resourceVersion","value":"412233"},{"op":"test","path":"/spec/tags/1/name","value":"2.7"},{"op":"add","path":"/spec/tags/1/generation","value":0}]""",
             ImportNowPatch.For(stream, "2.7").ToJsonString());
     }
+
+    [Theory]
+    [InlineData("registry.redhat.io/3scale-amp2/apicast-gateway-rhel7@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", true)]
+    [InlineData("registry.redhat.io/3scale-amp2/apicast-gateway-rhel7@sha256:0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef", false)]
+    [InlineData("registry.redhat.io/3scale-amp2/apicast-gateway-rhel7@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde", false)]
+    [InlineData("registry.redhat.io/3scale-amp2/apicast-gateway-rhel7@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n", false)]
+    [InlineData("registry.redhat.io/3scale-amp2/apicast-gateway-rhel7:2.7", false)]
+    [InlineData("registry.redhat.io/3scale-amp2/apicast-gateway-rhel8@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", false)]
+    [InlineData("registry.redhat.io/3scale-amp2/apicast-gateway-rhel7@sha512:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", false)]
+    [InlineData(null, false)]
+    public void An_image_is_pinned_only_as_the_repository_at_a_sha256_of_64_lowercase_hex_digits(string? image, bool pinned) =>
+        Assert.Equal(pinned, DeploymentConfigRules.PinnedByDigest(image, Check.Repository));
 }

@@ -43,6 +43,18 @@ echo "|---|---|---|---|---|---|"
 echo "| \`ciupgrade verify\` (NativeAOT; the whole gate: DCs, image streams, RCs, release) | $(printf %.3f "$vw") s | $(printf %.3f "$vc") s | $vm MiB | **$(ratio "$vw" "$kw")** (median of the rounds' ratios: $(printf %.2f "$ratios"); CPU $(ratio "$vc" "$kc")) | $met |"
 echo "| \`kubectl get dc -n 3scale -o json\` (warm discovery cache) | $(printf %.3f "$kw") s | $(printf %.3f "$kc") s | $km MiB | 1 | |"
 echo
-echo "- kubectl: $(command -v kubectl), $(kubectl version --client 2>/dev/null | head -1 | sed 's/Client Version: //')"
+echo "- kubectl $(kubectl version --client 2>/dev/null | head -1 | sed 's/Client Version: //')"
 echo "- GC, NativeAOT verify (as the runtime reports it): $(sed -n 's/^gc: //p' "$work/verify.out" | tail -1)"
+# Instructions, not time: callgrind counts the same on an idle or a loaded machine. By object: the binary (its
+# code, and code valgrind cannot place, which is the binary's too: it maps nothing else executable), OpenSSL, libc, ld.so.
+if command -v valgrind >/dev/null; then
+  instructions() {
+    valgrind --tool=callgrind --callgrind-out-file="$work/cg" "$@" >/dev/null 2>&1 || true
+    callgrind_annotate --threshold=100 "$work/cg" 2>/dev/null | sed 's/,//g' | awk '
+      /PROGRAM TOTALS/ {total = $1; next}
+      /^ *[0-9]+ \(/ {o = $NF; if (o ~ /libcrypto|libssl/) k = "OpenSSL"; else if (o ~ /libc\.so/) k = "libc"; else if (o ~ /ld-linux/) k = "ld.so"; else if (o ~ /^\[/) k = "ciupgrade"; else next; n[k] += $1}
+      END {printf "%.1f M instructions (ciupgrade %.1f M, OpenSSL %.1f M, libc %.1f M, ld.so %.1f M)", total / 1e6, n["ciupgrade"] / 1e6, n["OpenSSL"] / 1e6, n["libc"] / 1e6, n["ld.so"] / 1e6}'
+  }
+  echo "- callgrind: verify $(instructions "$aot" verify -n 3scale --junit "$work/junit.xml"); start-up, \`--version\`: $(instructions "$aot" --version)"
+fi
 echo "- $(bench_env_line)"

@@ -144,4 +144,111 @@ public sealed class BackupTests : UpgradeTest
         Assert.Equal(Directory.EnumerateFiles(second).Select(Path.GetFileName).Where(f => f != "manifest.json").Order(), files.Select(f => f.Key).Order());
         Assert.All(files, f => Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(second, f.Key)))), (string?)f.Value!["sha256"]));
     }
+
+    /// <summary>Replaces a file of a backup and records its new sha256, as a consistent but wrong backup would be.</summary>
+    private void Rewrite(string backup, string file, string content)
+    {
+        File.WriteAllText(Path.Combine(backup, file), content);
+        var manifest = Manifest(backup);
+        manifest["files"]![file]!["sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(backup, file))));
+        File.WriteAllText(Path.Combine(backup, "manifest.json"), manifest.ToJsonString());
+    }
+
+    [Fact]
+    public async Task A_backup_taken_after_update_prehook_is_not_pre_upgrade_and_that_runs_rollback_names_the_backup_to_restore()
+    {
+        Assert.Equal(0, (await Ciupgrade("backup", "--backup-dir", Backups, "--run-id", "run-1")).Code);
+        var first = LatestBackup(Backups);
+        Assert.Equal(0, (await Ciupgrade("update-prehook", "--run-id", "run-1")).Code);
+        // run 1 fails before patch-imagestreams' first patch; run 2 starts over
+        Assert.Equal(0, (await Ciupgrade("preflight", "--run-id", "run-2")).Code);
+        var (code, output, _) = await Ciupgrade("backup", "--backup-dir", Backups, "--run-id", "run-2");
+        Assert.Equal(0, code);
+        Assert.Contains("not a pre-upgrade backup (system-app's pre hook already runs the 2.7 migration (update-prehook ran))", output, StringComparison.Ordinal);
+        Assert.False(Manifest(LatestBackup(Backups))["preUpgrade"]!.GetValue<bool>());
+        Cluster.ClearRequests();
+
+        var (refused, _, error) = await Ciupgrade("rollback", "--backup-dir", Backups, "--run-id", "run-2");
+
+        Assert.Equal(2, refused);
+        Assert.Contains($"run run-2 took no pre-upgrade backup", error, StringComparison.Ordinal);
+        Assert.Contains($"The newest pre-upgrade backup of namespace 3scale is {first} (run run-1): restore it with `ciupgrade rollback -n 3scale --backup-dir {first}`", error, StringComparison.Ordinal);
+        Assert.DoesNotContain(Cluster.Requests, r => r.Method != "GET");
+
+        // Without a run id the newest pre-upgrade backup is run 1's: its hook is the source's, so system-app keeps the 2.6 migration.
+        var (restored, restoreOutput, restoreError) = await Ciupgrade("rollback", "--backup-dir", Backups);
+        Assert.True(restored == 0, restoreError);
+        Assert.Contains($"restoring {first}", restoreOutput, StringComparison.Ordinal);
+        Assert.Single(restoreOutput.Split('\n'), l => l.Contains("restoring ", StringComparison.Ordinal));
+        var hook = Get("deploymentconfigs", "system-app")["spec"]!["strategy"]!["rollingParams"]!["pre"]!["execNewPod"]!["command"]!.ToJsonString();
+        Assert.DoesNotContain("services:create_backend_apis", hook, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rollback_refuses_a_manifest_without_its_file_list_and_a_file_it_does_not_list()
+    {
+        Assert.Equal(0, (await Ciupgrade("backup", "--backup-dir", Backups)).Code);
+        var backup = LatestBackup(Backups);
+        await File.WriteAllTextAsync(Path.Combine(backup, "notes.txt"), "added by hand");
+        Cluster.ClearRequests();
+
+        var (unlisted, _, unlistedError) = await Ciupgrade("rollback", "--backup-dir", backup);
+        var manifest = Manifest(backup);
+        manifest.Remove("files");
+        await File.WriteAllTextAsync(Path.Combine(backup, "manifest.json"), manifest.ToJsonString());
+        var (noList, _, noListError) = await Ciupgrade("rollback", "--backup-dir", backup);
+
+        Assert.Equal(2, unlisted);
+        Assert.Contains("notes.txt is not listed in manifest.json", unlistedError, StringComparison.Ordinal);
+        Assert.Equal(2, noList);
+        Assert.Contains("manifest.json lists no files with their sha256", noListError, StringComparison.Ordinal);
+        Assert.Single(noListError.Trim().Split('\n'));
+        Assert.DoesNotContain(Cluster.Requests, r => r.Method != "GET");
+    }
+
+    [Theory]
+    [InlineData("", "image streams amp-system, amp-apicast")]
+    [InlineData("amp-apicast", "image streams amp-system, amp-backend")]
+    public async Task Rollback_refuses_a_backup_without_a_plan_stream_the_namespace_has_and_changes_nothing(string kept, string expected)
+    {
+        Assert.Equal(0, (await Ciupgrade("backup", "--backup-dir", Backups)).Code);
+        var saved = JsonNode.Parse(File.ReadAllText(Path.Combine(LatestBackup(Backups), "imagestreams.json")))!;
+        var items = (saved as JsonArray ?? saved["items"]!.AsArray()).Where(s => (string?)s!["metadata"]!["name"] == kept).Select(s => s!.DeepClone()).ToArray();
+        Rewrite(LatestBackup(Backups), "imagestreams.json", new JsonArray(items).ToJsonString());
+        Assert.Equal(0, (await Ciupgrade("update-prehook")).Code);
+        Assert.Equal(0, (await Ciupgrade("patch-imagestreams")).Code);
+        Cluster.ClearRequests();
+
+        var (code, _, error) = await Ciupgrade("rollback", "--backup-dir", Backups);
+
+        Assert.True(code == 2, error);
+        Assert.True(error.Contains($"cannot return the whole install: the namespace has {expected}", StringComparison.Ordinal), error);
+        Assert.Contains("nothing was changed", error, StringComparison.Ordinal);
+        Assert.DoesNotContain(Cluster.Requests, r => r.Method is not ("GET" or "POST") || (r.Method == "POST" && !r.Path.Contains("selfsubjectaccessreviews", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Rollback_waits_for_the_plans_deployment_configs_only()
+    {
+        Cluster.Registry.Create("deploymentconfigs", Ns, (JsonObject)JsonNode.Parse("""
+            {"apiVersion":"apps.openshift.io/v1","kind":"DeploymentConfig","metadata":{"name":"custom-cache"},
+             "spec":{"replicas":1,"selector":{"deploymentconfig":"custom-cache"},"strategy":{"type":"Recreate"},
+                     "template":{"metadata":{"labels":{"deploymentconfig":"custom-cache"}},"spec":{"containers":[{"name":"cache","image":"registry.example/cache@sha256:0000000000000000000000000000000000000000000000000000000000000001"}]}},
+                     "triggers":[{"type":"ConfigChange"}]}}
+            """)!);
+        await Cluster.WaitForIdleAsync(Timeout);
+        Assert.Equal(0, (await Ciupgrade("backup", "--backup-dir", Backups)).Code);
+        Assert.Equal(0, (await Ciupgrade("update-prehook")).Code);
+        // The operator's own DC starts a rollout that cannot finish: not the upgrade's to wait for.
+        Cluster.ControllerFaults.StickDeploymentConfig(Ns, "custom-cache");
+        Cluster.Registry.Modify("deploymentconfigs", Ns, "custom-cache", dc =>
+        {
+            dc["spec"]!["template"]!["spec"]!["containers"]![0]!["env"] = new JsonArray(new JsonObject { ["name"] = "SIZE", ["value"] = "2" });
+            return dc;
+        });
+
+        var (code, _, error) = await Ciupgrade("rollback", "--backup-dir", Backups);
+
+        Assert.True(code == 0, error);
+    }
 }

@@ -81,7 +81,7 @@ public static class CliApp
             SetReleaseOptions o => RunAsync(o, "set-release", stdout, stderr, Locked(o, "set-release", !o.DryRun, ct, _ => 0, (c, _, t) => new SetReleaseStage(c).RunAsync(o.NoWait, o.DryRun, t))),
             VerifyOptions o => RunAsync(o, "verify", stdout, stderr, c => new VerifyStage(c).RunAsync(o.Junit, NullIfEmpty(o.ResultsDir), NullIfEmpty(o.WriteBaseline), ct)),
             GateOptions o => Guard(stderr, "gate", null, () => Task.FromResult((int)GateStage.Run(o, stdout))),
-            RollbackOptions o => RunAsync(o, "rollback", stdout, stderr, Locked(o, "rollback", true, ct, c => new BackupLocator(c.Reporter, "rollback").Locate(o.BackupDir, c.Namespace, c.Plan, NullIfEmpty(o.RunId)), (c, _, t) => new RollbackStage(c).RunAsync(o.BackupDir, o.KeepTargetTag, o.NoWait, NullIfEmpty(o.RunId), t))),
+            RollbackOptions o => RunAsync(o, "rollback", stdout, stderr, Locked(o, "rollback", true, ct, c => new BackupLocator(c.Reporter, "rollback").Locate(o.BackupDir, c.Namespace, c.Plan, NullIfEmpty(o.RunId)), (c, backup, t) => new RollbackStage(c).RunAsync(backup, o.KeepTargetTag, o.NoWait, t))),
             DriftOptions o => RunAsync(o, "drift", stdout, stderr, c => new DriftStage(c).RunAsync(o.Junit, NullIfEmpty(o.ResultsDir), CheckedBaseline(InConfigDir(NullIfEmpty(o.ConfigDir), NullIfEmpty(o.Baseline))), o.AllNamespaces, NullIfEmpty(o.Selector), ct)),
             PlanOptions o => RunAsync(o, "plan", stdout, stderr, c => new PlanStage(c).RunAsync(InputValidation.SystemImage(NullIfEmpty(o.SystemImage)), NullIfEmpty(o.OracleClientDir), ct)),
             _ => throw new InvalidOperationException($"verb {verb} has no stage: add it to CliApp.RunAsync"),

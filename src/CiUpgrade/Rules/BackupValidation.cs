@@ -64,6 +64,42 @@ public static class BackupValidation
     }
 
     /// <summary>
+    /// Problems with the manifest's `files` list against the files the backup directory holds: the list must exist
+    /// (a backup whose files cannot be checked is not trusted), name every file present (<paramref name="present"/>,
+    /// the manifest itself excluded) with a sha256, and every file it names must be there.
+    /// </summary>
+    public static IReadOnlyList<string> FileListProblems(JsonNode? manifest, IReadOnlyCollection<string> present)
+    {
+        if (manifest is not JsonObject m || m["files"] is not JsonObject files)
+        {
+            return [$"{ManifestFile} lists no files with their sha256 (an older backup format, or edited): its files cannot be checked; take a new backup with this version"];
+        }
+
+        var problems = new List<string>();
+        foreach (var file in present.Where(f => f != ManifestFile && !files.ContainsKey(f)).Order(StringComparer.Ordinal))
+        {
+            problems.Add($"{file} is not listed in {ManifestFile}");
+        }
+
+        foreach (var (file, entry) in files)
+        {
+            if (Str(At(entry, out _, "sha256")) is not { Length: 64 })
+            {
+                problems.Add($"{ManifestFile}: files.{file} has no sha256");
+            }
+            else if (!present.Contains(file))
+            {
+                problems.Add($"{file} is listed in {ManifestFile} but missing");
+            }
+        }
+
+        return problems;
+    }
+
+    /// <summary>The sha256 the manifest records for <paramref name="file"/> (after <see cref="FileListProblems"/> found none).</summary>
+    public static string? RecordedSha256(JsonNode? manifest, string file) => Str(At(manifest, out _, "files", file, "sha256"));
+
+    /// <summary>
     /// The node at a path of object keys; null when absent. <paramref name="wrongType"/> tells whether a step on
     /// the way was there but not an object (what the indexer of <see cref="JsonNode"/> would throw on).
     /// </summary>

@@ -48,6 +48,16 @@ public static class PreHookCommand
         return parameters?.Pre?.ExecNewPod is { } exec ? (exec.Command?.ToList() ?? []) : null;
     }
 
+    /// <summary>The pre hook command of a DC as saved in a backup (JSON), or null when it has none.</summary>
+    public static IReadOnlyList<string>? Saved(JsonObject dc)
+    {
+        var strategy = dc["spec"]?["strategy"] as JsonObject;
+        var parameters = (strategy?["type"] as JsonValue)?.GetValue<string>() == "Recreate" ? strategy?["recreateParams"] : strategy?["rollingParams"];
+        return parameters?["pre"]?["execNewPod"]?["command"] is JsonArray saved
+            ? saved.Select(c => c is JsonValue v && v.TryGetValue<string>(out var s) ? s : string.Empty).ToList()
+            : null;
+    }
+
     public static PreHookState Classify(IReadOnlyList<string>? current, IReadOnlyList<string> source, IReadOnlyList<string> target) =>
         current is null ? PreHookState.Missing
         : current.SequenceEqual(target, StringComparer.Ordinal) ? PreHookState.Target

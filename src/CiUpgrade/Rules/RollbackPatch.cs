@@ -100,15 +100,6 @@ public static class RollbackPatch
     };
 
     /// <summary>The pre hook command back to the backup's (guarded like update-prehook's patch); nothing when it matches or the backup has none.</summary>
-    public static JsonArray ForPreHook(DeploymentConfig current, JsonObject backup)
-    {
-        var strategy = backup["spec"]?["strategy"];
-        var parameters = (string?)strategy?["type"] == "Recreate" ? strategy?["recreateParams"] : strategy?["rollingParams"];
-        if (parameters?["pre"]?["execNewPod"]?["command"] is not JsonArray saved || PreHookCommand.PathFor(current) is null)
-        {
-            return [];
-        }
-
-        return PreHookCommand.Patch(current, saved.Select(c => (string?)c ?? string.Empty).ToList());
-    }
+    public static JsonArray ForPreHook(DeploymentConfig current, JsonObject backup) =>
+        PreHookCommand.Saved(backup) is not { } saved || PreHookCommand.PathFor(current) is null ? [] : PreHookCommand.Patch(current, saved);
 }

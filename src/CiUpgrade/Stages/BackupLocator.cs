@@ -13,7 +13,8 @@ namespace CiUpgrade.Stages;
 /// backup stage was given, where the newest pre-upgrade backup of the namespace is taken: newer backups that are
 /// not pre-upgrade (a rerun in the middle of the upgrade) are passed over, each named. The chosen backup must
 /// validate (<see cref="BackupValidation"/>), match the sha256 its manifest recorded, be of this namespace and
-/// show the pre-upgrade state in its own files; otherwise exit 2 and nothing is changed. With a run id (Tekton's
+/// show the pre-upgrade state in its own files (the hook included: review N1); its manifest must list every file
+/// with a sha256 (a backup whose files cannot be checked is refused); otherwise exit 2 and nothing is changed. With a run id (Tekton's
 /// finally rollback passes its PipelineRun's uid) only a backup whose manifest names that run is taken: on a
 /// persistent backup volume, another run's backup would undo more than this run did.
 /// </summary>
@@ -34,7 +35,8 @@ public sealed class BackupLocator(Reporter reporter, string stage)
         }
 
         // Judged again from the saved streams: a backup of format 1 has no mark, and a mark can be edited.
-        var why = PreUpgradeCheck.WhyNot(plan, content.Tags, content.Release, content.Oracle)
+        var savedHook = plan.PreHook is { } hook && content.DeploymentConfigs.GetValueOrDefault(hook.DeploymentConfig) is { } savedDc ? PreHookCommand.Saved(savedDc) : null;
+        var why = PreUpgradeCheck.WhyNot(plan, content.Tags, content.Release, content.Oracle, savedHook)
             ?? (content.PreUpgrade == false ? "its manifest marks it as taken during the upgrade" : null);
         if (why is not null)
         {
@@ -87,7 +89,30 @@ public sealed class BackupLocator(Reporter reporter, string stage)
             throw Refuse($"no pre-upgrade backup of run {runId} among the {names.Count} backups of namespace {ns} under {backupDir}: this run took none, so there is nothing of its own to undo; nothing was changed");
         }
 
+        if (runId is not null && NewestPreUpgrade(namespaceDir, names) is { } other)
+        {
+            // A rerun after a failure between update-prehook and the first image stream (review N1) backs up a namespace
+            // already on its way: the backup that returns it is an earlier run's, which only the operator may choose.
+            throw Refuse($"run {runId} took no pre-upgrade backup ({passedOver[0]}), so this run cannot undo the upgrade by itself; nothing was changed. " +
+                $"The newest pre-upgrade backup of namespace {ns} is {Path.Combine(namespaceDir, other.Name)} ({(other.RunId is null ? "taken without a run id" : "run " + other.RunId)}): " +
+                $"restore it with `ciupgrade rollback -n {ns} --backup-dir {Path.Combine(namespaceDir, other.Name)}`");
+        }
+
         throw Refuse($"none of the {names.Count} backups of namespace {ns} under {backupDir} is a pre-upgrade one ({passedOver[0]}); nothing was changed: pass a backup taken before the upgrade with --backup-dir");
+    }
+
+    private static (string Name, string? RunId)? NewestPreUpgrade(string namespaceDir, IReadOnlyList<string> names)
+    {
+        foreach (var name in names)
+        {
+            if (TryParse(Path.Combine(namespaceDir, name, BackupValidation.ManifestFile)) is JsonObject manifest
+                && manifest["preUpgrade"] is JsonValue v && v.TryGetValue<bool>(out var b) && b)
+            {
+                return (name, RunIdOf(manifest));
+            }
+        }
+
+        return null;
     }
 
     private static string? RunIdOf(JsonNode? manifest) => manifest is JsonObject m ? BackupValidation.Str(m["runId"]) : null;
@@ -96,14 +121,16 @@ public sealed class BackupLocator(Reporter reporter, string stage)
     {
         var manifestPath = Path.Combine(dir, BackupValidation.ManifestFile);
         var manifest = Parse(manifestPath);
-        var problems = new List<string>();
-        foreach (var file in new[] { BackupValidation.StreamsFile, BackupValidation.DeploymentConfigsFile })
+        var present = Directory.EnumerateFiles(dir).Select(Path.GetFileName).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var problems = BackupValidation.FileListProblems(manifest, present).ToList();
+        if (problems.Count == 0)
         {
-            // Format 1 backups (before the manifest listed its files) have no sums to check.
-            if (manifest is JsonObject { } m && m["files"] is JsonObject files && files[file] is JsonObject entry
-                && BackupValidation.Str(entry["sha256"]) is { } expected && File.Exists(Path.Combine(dir, file)) && Sha256(Path.Combine(dir, file)) != expected)
+            foreach (var file in new[] { BackupValidation.StreamsFile, BackupValidation.DeploymentConfigsFile }.Where(present.Contains))
             {
-                problems.Add($"{file} does not match the sha256 in {BackupValidation.ManifestFile}");
+                if (Sha256(Path.Combine(dir, file)) != BackupValidation.RecordedSha256(manifest, file))
+                {
+                    problems.Add($"{file} does not match the sha256 in {BackupValidation.ManifestFile}");
+                }
             }
         }
 

@@ -23,8 +23,9 @@ public sealed class BackupStage(StageContext context)
     public async Task<ExitCode> RunAsync(string backupDir, string? runId, bool databases, CancellationToken ct)
     {
         var snapshot = await InstallSnapshot.ReadAsync(context, ct);
+        var hookDc = context.Plan.PreHook is { } hook ? snapshot.DeploymentConfigs.GetValueOrDefault(hook.DeploymentConfig) : null;
         var notPreUpgrade = PreUpgradeCheck.WhyNot(context.Plan, snapshot.Streams.ToDictionary(s => s.Key, s => Tags(s.Value), StringComparer.Ordinal),
-            snapshot.Release, snapshot.Oracle);
+            snapshot.Release, snapshot.Oracle, hookDc is null ? null : PreHookCommand.Current(hookDc));
         var started = context.Time.GetUtcNow();
         string final;
         IReadOnlyList<string> failures = [];

@@ -16,9 +16,10 @@ public sealed class RollbackStage(StageContext context)
 {
     private const string Stage = "rollback";
 
-    public async Task<ExitCode> RunAsync(string backupDir, bool keepTargetTag, bool noWait, string? runId, CancellationToken ct)
+    /// <param name="located">The backup <see cref="BackupLocator"/> chose and checked (before the lock was waited for).</param>
+    public async Task<ExitCode> RunAsync((string Dir, BackupContent Content) located, bool keepTargetTag, bool noWait, CancellationToken ct)
     {
-        var (chosen, backup) = new BackupLocator(context.Reporter, Stage).Locate(backupDir, context.Namespace, context.Plan, runId);
+        var (chosen, backup) = located;
         var (streams, dcs) = (backup.Streams, backup.DeploymentConfigs);
 
         if (await context.Client.BuildConfigExistsAsync(context.Plan.Oracle.BuildConfig, ct))
@@ -30,7 +31,14 @@ public sealed class RollbackStage(StageContext context)
 
         // The release and the plan's objects as preflight checks them; no rollout check: rollback exists to recover
         // from rollouts that failed or never finished.
-        await InstallChecks.RequireAsync(context, await InstallSnapshot.ReadAsync(context, ct), null, ct);
+        var snapshot = await InstallSnapshot.ReadAsync(context, ct);
+        await InstallChecks.RequireAsync(context, snapshot, null, ct);
+        if (RollbackCoverage.Missing(context.Plan, snapshot.Streams.Keys, backup) is { } missing)
+        {
+            // A backup without a stream the namespace has would leave that stream (and its DCs) on the target: refuse
+            // before the first change rather than end half rolled back.
+            throw new UpgradeException(ExitCode.BadInput, $"the backup in {chosen} cannot return the whole install: {missing}; nothing was changed — pass a complete pre-upgrade backup");
+        }
 
         // The patches show the hook command as it is, which may carry the token in any form: mask its value when readable.
         await PreHookToken.MaskIfReadableAsync(context, context.Plan.PreHook, ct);
@@ -67,7 +75,9 @@ public sealed class RollbackStage(StageContext context)
         if (!noWait)
         {
             var expectations = new Dictionary<string, RolloutExpectation>(StringComparer.Ordinal);
-            foreach (var (name, byContainer) in backup.Images.Where(kv => dcs.ContainsKey(kv.Key)))
+            // The plan's DCs only (issue 21): another DC of the namespace is not the upgrade's to wait for.
+            var planDcs = RollbackCoverage.PlanDeploymentConfigs(context.Plan);
+            foreach (var (name, byContainer) in backup.Images.Where(kv => dcs.ContainsKey(kv.Key) && planDcs.Contains(kv.Key)))
             {
                 var expectation = RolloutExpectation.Images(byContainer.ToDictionary(StringComparer.Ordinal));
                 if (name == release.DeploymentConfig)

@@ -39,6 +39,56 @@ public sealed class BackupRulesTests
     }
 
     [Fact]
+    public void A_namespace_whose_pre_hook_already_runs_the_target_migration_is_not_pre_upgrade_whatever_the_token()
+    {
+        var hook = Samples.Plan.PreHook!;
+        string[] Rendered(IReadOnlyList<string> template, string token) => [.. PreHookCommand.Render(template, hook, token)];
+
+        Assert.Equal("system-app's pre hook already runs the 2.7 migration (update-prehook ran)",
+            PreUpgradeCheck.WhyNot(Samples.Plan, Streams(Fresh), "2.6", oracle: false, Rendered(hook.Target, "s3cr3t")));
+        Assert.Null(PreUpgradeCheck.WhyNot(Samples.Plan, Streams(Fresh), "2.6", oracle: false, Rendered(hook.Source, "s3cr3t")));
+        Assert.Null(PreUpgradeCheck.WhyNot(Samples.Plan, Streams(Fresh), "2.6", oracle: false, ["bash", "-c", "a customised hook"]));
+        Assert.Null(PreUpgradeCheck.WhyNot(Samples.Plan, Streams(Fresh), "2.6", oracle: false, preHook: null));
+    }
+
+    [Fact]
+    public void A_manifest_must_list_every_file_of_the_backup_with_its_sha256()
+    {
+        var sha = new string('a', 64);
+        var manifest = new JsonObject
+        {
+            ["files"] = new JsonObject
+            {
+                ["imagestreams.json"] = new JsonObject { ["sha256"] = sha },
+                ["secrets.json"] = new JsonObject { ["sha256"] = sha },
+                ["routes.json"] = new JsonObject { ["bytes"] = 3 },
+            },
+        };
+
+        Assert.Single(BackupValidation.FileListProblems(JsonNode.Parse("{}"), ["imagestreams.json"]));
+        Assert.Contains("lists no files with their sha256", BackupValidation.FileListProblems(JsonNode.Parse("{}"), [])[0], StringComparison.Ordinal);
+        Assert.Equal(
+            ["extra.json is not listed in manifest.json", "secrets.json is listed in manifest.json but missing", "manifest.json: files.routes.json has no sha256"],
+            BackupValidation.FileListProblems(manifest, ["manifest.json", "imagestreams.json", "routes.json", "extra.json"]));
+        Assert.Equal(["manifest.json: files.routes.json has no sha256"], BackupValidation.FileListProblems(manifest, ["manifest.json", "imagestreams.json", "secrets.json"]));
+    }
+
+    [Fact]
+    public void A_rollback_needs_every_plan_stream_the_namespace_has_and_waits_for_the_plans_deployment_configs_only()
+    {
+        var (backup, _) = BackupValidation.Validate(
+            JsonNode.Parse("""{"namespace":"3scale","release":"2.6"}"""),
+            JsonNode.Parse("""[{"metadata":{"name":"amp-apicast"},"spec":{"tags":[]}}]"""),
+            JsonNode.Parse("""[{"metadata":{"name":"system-app"}}]"""));
+
+        Assert.Null(RollbackCoverage.Missing(Samples.Plan, ["amp-apicast", "unrelated"], backup!));
+        Assert.Equal("the namespace has image streams amp-system, amp-backend, which are not in its imagestreams.json",
+            RollbackCoverage.Missing(Samples.Plan, ["amp-backend", "amp-apicast", "amp-system"], backup!));
+        Assert.Contains("system-redis", RollbackCoverage.PlanDeploymentConfigs(Samples.Plan));
+        Assert.DoesNotContain("custom-cron", RollbackCoverage.PlanDeploymentConfigs(Samples.Plan));
+    }
+
+    [Fact]
     public void A_valid_backup_gives_its_content()
     {
         var (content, problems) = BackupValidation.Validate(

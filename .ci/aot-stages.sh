@@ -65,6 +65,9 @@ expect 0 multi patch-imagestreams "${ns[@]}"
 expect 0 multi set-release "${ns[@]}"
 expect 0 multi verify "${ns[@]}" --junit "$work/verify.xml" --results-dir "$work/results" --write-baseline "$work/baseline.json"
 expect 0 multi verify "${ns[@]}" --junit "$work/verify.xml" --output json
+# a target Secret mounted as a directory (Tekton's target workspace): --kubeconfig-dir instead of --kubeconfig
+mkdir -p "$work/target" && cp "$work/multi.kubeconfig" "$work/target/kubeconfig" && chmod -R a+rX "$work/target"
+expect 0 - verify "${ns[@]}" --kubeconfig-dir "$work/target" --junit "$work/verify-target.xml" --timeout 3m
 expect 0 - gate --status "$(cat "$work/results/status")" --passed "$(cat "$work/results/passed")" --failed "$(cat "$work/results/failed")" --skipped "$(cat "$work/results/skipped")"
 expect 1 - gate --status Failed --passed 16 --failed 1 --skipped 1
 expect 0 multi wait-rollouts "${ns[@]}"

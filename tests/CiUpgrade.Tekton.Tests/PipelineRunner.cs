@@ -153,8 +153,9 @@ public sealed partial class PipelineRunner(string kubeconfig, string workspace, 
 
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        // The pod's service account, for the verbs that talk to the cluster (gate does not).
-        string[] credentials = args[0] == "gate" ? [] : ["--kubeconfig", kubeconfig];
+        // The pod's service account, for the verbs that talk to the cluster (gate does not) and reach no target cluster
+        // through a bound target workspace.
+        string[] credentials = args[0] == "gate" || UsesTargetKubeconfig(args) ? [] : ["--kubeconfig", kubeconfig];
         var code = await CliApp.RunAsync([.. args, .. credentials], stdout, stderr, ct);
         var results = (task["spec"]!["results"]?.AsArray().OfType<JsonObject>() ?? [])
             .Select(r => (string)r["name"]!)
@@ -179,6 +180,13 @@ public sealed partial class PipelineRunner(string kubeconfig, string workspace, 
             "reports" => workspace,
             _ => otherWorkspaces?.GetValueOrDefault(pipelineWorkspace) ?? string.Empty,
         };
+    }
+
+    /// <summary>Whether ciupgrade reads its kubeconfig from --kubeconfig-dir (a bound target workspace) rather than the pod's.</summary>
+    private static bool UsesTargetKubeconfig(string[] args)
+    {
+        string Flag(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : string.Empty;
+        return Flag("--kubeconfig-dir").Length > 0 && (Flag("--target") is not { Length: > 0 } entry || TargetEntry.Parse(entry).Secret is not null);
     }
 
     private static bool WhenHolds(JsonObject pipelineTask, Dictionary<string, string> parameters, Dictionary<string, TaskRunRecord> records, string? aggregate)

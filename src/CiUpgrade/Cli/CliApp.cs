@@ -73,7 +73,7 @@ public static class CliApp
         return await (options switch
         {
             PreflightOptions o => RunAsync(o, "preflight", stdout, stderr, c => new PreflightStage(c).RunAsync(InputValidation.SystemImage(NullIfEmpty(o.SystemImage)), NullIfEmpty(o.OracleClientDir), NullIfEmpty(o.ResultsDir), ct, NamespaceLock.HolderFor(NullIfEmpty(o.RunId)))),
-            BackupOptions o => RunAsync(o, "backup", stdout, stderr, c => new BackupStage(c).RunAsync(o.BackupDir, NullIfEmpty(o.RunId), o.Databases, ct)),
+            BackupOptions o => RunAsync(o, "backup", stdout, stderr, c => new BackupStage(c).RunAsync(PerTarget(o, o.BackupDir), NullIfEmpty(o.RunId), o.Databases, ct)),
             UpdatePreHookOptions o => RunAsync(o, "update-prehook", stdout, stderr, Locked(o, "update-prehook", !o.DryRun, ct, _ => 0, (c, _, t) => new UpdatePreHookStage(c).RunAsync(o.Force, o.DryRun, t))),
             PatchImageStreamsOptions o => RunAsync(o, "patch-imagestreams", stdout, stderr, Locked(o, "patch-imagestreams", !o.DryRun, ct, _ => InputValidation.SystemImage(NullIfEmpty(o.SystemImage)), (c, image, t) => new PatchImageStreamsStage(c).RunAsync(o.NoWait, o.DryRun, image, o.Oracle, NullIfEmpty(o.OracleClientDir), t))),
             BuildOracleSystemOptions o => RunAsync(o, "build-oracle-system", stdout, stderr, Locked(o, "build-oracle-system", true, ct, _ => 0, (c, _, t) => new BuildOracleSystemStage(c).RunAsync(NullIfEmpty(o.OracleClientDir), o.Force, o.NoWait, t))),
@@ -81,7 +81,7 @@ public static class CliApp
             SetReleaseOptions o => RunAsync(o, "set-release", stdout, stderr, Locked(o, "set-release", !o.DryRun, ct, _ => 0, (c, _, t) => new SetReleaseStage(c).RunAsync(o.NoWait, o.DryRun, t))),
             VerifyOptions o => RunAsync(o, "verify", stdout, stderr, c => new VerifyStage(c).RunAsync(o.Junit, NullIfEmpty(o.ResultsDir), NullIfEmpty(o.WriteBaseline), ct)),
             GateOptions o => Guard(stderr, "gate", null, () => Task.FromResult((int)GateStage.Run(o, stdout))),
-            RollbackOptions o => RunAsync(o, "rollback", stdout, stderr, Locked(o, "rollback", true, ct, c => new BackupLocator(c.Reporter, "rollback").Locate(o.BackupDir, c.Namespace, c.Plan, NullIfEmpty(o.RunId)), (c, _, t) => new RollbackStage(c).RunAsync(o.BackupDir, o.KeepTargetTag, o.NoWait, NullIfEmpty(o.RunId), t))),
+            RollbackOptions o => RunAsync(o, "rollback", stdout, stderr, Locked(o, "rollback", true, ct, c => new BackupLocator(c.Reporter, "rollback").Locate(PerTarget(o, o.BackupDir), c.Namespace, c.Plan, NullIfEmpty(o.RunId)), (c, _, t) => new RollbackStage(c).RunAsync(PerTarget(o, o.BackupDir), o.KeepTargetTag, o.NoWait, NullIfEmpty(o.RunId), t))),
             DriftOptions o => RunAsync(o, "drift", stdout, stderr, c => new DriftStage(c).RunAsync(o.Junit, NullIfEmpty(o.ResultsDir), CheckedBaseline(InConfigDir(NullIfEmpty(o.ConfigDir), NullIfEmpty(o.Baseline))), o.AllNamespaces, NullIfEmpty(o.Selector), ct)),
             PlanOptions o => RunAsync(o, "plan", stdout, stderr, c => new PlanStage(c).RunAsync(InputValidation.SystemImage(NullIfEmpty(o.SystemImage)), NullIfEmpty(o.OracleClientDir), ct)),
             _ => throw new InvalidOperationException($"verb {verb} has no stage: add it to CliApp.RunAsync"),
@@ -99,9 +99,9 @@ public static class CliApp
         return Guard(stderr, verb, () => ns, async () =>
         {
             // Tekton passes every flag, empty when unused: an empty value means "not given".
-            options.Kubeconfig = NullIfEmpty(options.Kubeconfig);
-            options.Context = NullIfEmpty(options.Context);
-            options.Namespace = NullIfEmpty(options.Namespace);
+            var target = NullIfEmpty(options.Target) is { } entry ? TargetEntry.Parse(entry) : null;
+            (options.Kubeconfig, options.Context, options.Namespace) = TargetKubeconfig.Resolve(NullIfEmpty(options.KubeconfigDir), target,
+                NullIfEmpty(options.Kubeconfig), NullIfEmpty(options.Context), NullIfEmpty(options.Namespace));
             options.ConfigDir = NullIfEmpty(options.ConfigDir);
             options.Plan = InConfigDir(options.ConfigDir, NullIfEmpty(options.Plan));
             var output = InputValidation.Output(options.Output);
@@ -126,6 +126,12 @@ public static class CliApp
             }
 
             var (config, resolved) = ClusterConnection.Resolve(options.Kubeconfig, options.Context, options.Namespace);
+            // A target kubeconfig's credentials never reach the log, whatever a message quotes.
+            foreach (var credential in new[] { config.AccessToken, config.Password, config.ClientCertificateKeyData })
+            {
+                secrets.Add(credential ?? string.Empty);
+            }
+
             ns = options.Namespace is not null ? InputValidation.Namespace(resolved, "-n/--namespace") : ContextNamespace(resolved);
             var counter = new RequestCounter();
             var outage = new ApiOutage(budget, TimeProvider.System);
@@ -221,6 +227,13 @@ public static class CliApp
 
     /// <summary>`ciupgrade help VERB` is `ciupgrade VERB --help` (CommandLineParser's help verb loses the verb's help screen).</summary>
     private static string[] HelpVerb(string[] args) => args is ["help", var verb, ..] ? [verb, "--help"] : args is ["help"] ? ["--help"] : args;
+
+    /// <summary>
+    /// A fleet's installs often share a namespace name (3scale on every cluster): with --target, backups go under
+    /// DIR/NAME, so that &lt;namespace&gt;/&lt;time&gt; directories of different clusters never mix.
+    /// </summary>
+    private static string PerTarget(ClusterOptions options, string directory) =>
+        NullIfEmpty(options.Target) is { } entry ? Path.Combine(directory, TargetEntry.Parse(entry).Name) : directory;
 
     internal static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 

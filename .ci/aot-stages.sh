@@ -65,6 +65,9 @@ expect 0 multi patch-imagestreams "${ns[@]}"
 expect 0 multi set-release "${ns[@]}"
 expect 0 multi verify "${ns[@]}" --junit "$work/verify.xml" --results-dir "$work/results" --write-baseline "$work/baseline.json"
 expect 0 multi verify "${ns[@]}" --junit "$work/verify.xml" --output json
+# target-kubeconfig as the 3.11 admin runs it (the simulator's token controller fills the account's token Secret)
+expect 0 multi target-kubeconfig -n 3scale-0 --service-account deployer --output-file "$work/deployer.kubeconfig"
+expect 4 multi target-kubeconfig -n 3scale-0 --service-account deployer --token-source request
 # a target Secret mounted as a directory (Tekton's target workspace): --kubeconfig-dir instead of --kubeconfig
 mkdir -p "$work/target" && cp "$work/multi.kubeconfig" "$work/target/kubeconfig" && chmod -R a+rX "$work/target"
 expect 0 - verify "${ns[@]}" --kubeconfig-dir "$work/target" --junit "$work/verify-target.xml" --timeout 3m

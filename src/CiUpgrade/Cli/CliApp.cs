@@ -8,6 +8,7 @@ using CiUpgrade.Rules;
 using CiUpgrade.Stages;
 using CommandLine;
 using CommandLine.Text;
+using k8s;
 
 namespace CiUpgrade.Cli;
 
@@ -48,6 +49,7 @@ public static class CliApp
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(RollbackOptions))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(DriftOptions))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(PlanOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(TargetKubeconfigOptions))]
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
         args = SwitchValues(args);
@@ -84,6 +86,9 @@ public static class CliApp
             RollbackOptions o => RunAsync(o, "rollback", stdout, stderr, Locked(o, "rollback", true, ct, c => new BackupLocator(c.Reporter, "rollback").Locate(PerTarget(o, o.BackupDir), c.Namespace, c.Plan, NullIfEmpty(o.RunId)), (c, _, t) => new RollbackStage(c).RunAsync(PerTarget(o, o.BackupDir), o.KeepTargetTag, o.NoWait, NullIfEmpty(o.RunId), t))),
             DriftOptions o => RunAsync(o, "drift", stdout, stderr, c => new DriftStage(c).RunAsync(o.Junit, NullIfEmpty(o.ResultsDir), CheckedBaseline(InConfigDir(NullIfEmpty(o.ConfigDir), NullIfEmpty(o.Baseline))), o.AllNamespaces, NullIfEmpty(o.Selector), ct)),
             PlanOptions o => RunAsync(o, "plan", stdout, stderr, c => new PlanStage(c).RunAsync(InputValidation.SystemImage(NullIfEmpty(o.SystemImage)), NullIfEmpty(o.OracleClientDir), ct)),
+            TargetKubeconfigOptions o => RunAsync(o, "target-kubeconfig", stdout, stderr, (c, kube, config) => new TargetKubeconfigStage(c, new ServiceAccountTokenClient(kube, c.Namespace), config)
+                .RunAsync(InputValidation.ObjectName(o.ServiceAccount, "--service-account"), InputValidation.TokenSource(o.TokenSource), InputValidation.TokenLifetime(o.TokenLifetime),
+                    InputValidation.Server(NullIfEmpty(o.Server)), NullIfEmpty(o.OutputFile), stdout, ct), eventsToStderr: true),
             _ => throw new InvalidOperationException($"verb {verb} has no stage: add it to CliApp.RunAsync"),
         });
     }
@@ -92,7 +97,15 @@ public static class CliApp
     /// Everything the user gave is checked here, before the first request (the stage's own arguments are checked as
     /// they are passed, which is also before it sends anything): flags, plan, kubeconfig and namespace.
     /// </summary>
-    private static Task<int> RunAsync(ClusterOptions options, string verb, TextWriter stdout, TextWriter stderr, Func<StageContext, Task<ExitCode>> stage)
+    private static Task<int> RunAsync(ClusterOptions options, string verb, TextWriter stdout, TextWriter stderr, Func<StageContext, Task<ExitCode>> stage) =>
+        RunAsync(options, verb, stdout, stderr, (context, _, _) => stage(context));
+
+    /// <summary>
+    /// Also hands the stage the client and the resolved kubeconfig (target-kubeconfig needs its server and CA); with
+    /// <paramref name="eventsToStderr"/> the events go to stderr, leaving stdout to what the stage writes there.
+    /// </summary>
+    private static Task<int> RunAsync(ClusterOptions options, string verb, TextWriter stdout, TextWriter stderr,
+        Func<StageContext, Kubernetes, KubernetesClientConfiguration, Task<ExitCode>> stage, bool eventsToStderr = false)
     {
         string? ns = null;
         var secrets = new SecretMask();
@@ -136,13 +149,13 @@ public static class CliApp
             var counter = new RequestCounter();
             var outage = new ApiOutage(budget, TimeProvider.System);
             using var kube = ClusterConnection.CreateClient(config, outage, counter);
-            var reporter = new Reporter(stdout, output == "json", TimeProvider.System, secrets);
+            var reporter = new Reporter(eventsToStderr ? stderr : stdout, output == "json", TimeProvider.System, secrets);
             outage.Progress = line => reporter.Event(verb, "unreachable", line);
             var context = new StageContext(new OpenShiftClient(kube, ns, counter), plan, reporter, TimeProvider.System, timeout)
             {
                 RetryFailures = !options.NoRetry,
             };
-            return (int)await stage(context);
+            return (int)await stage(context, kube, config);
         }, secrets);
     }
 

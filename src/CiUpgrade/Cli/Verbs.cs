@@ -24,6 +24,8 @@ public static class Verbs
         typeof(RollbackOptions),
         typeof(DriftOptions),
         typeof(PlanOptions),
+        // Once per target cluster, by its admin, before any pipeline reaches it (tekton/README.md "Topologies").
+        typeof(TargetKubeconfigOptions),
     ];
 
     /// <summary>The verb's name as typed (its [Verb] attribute).</summary>

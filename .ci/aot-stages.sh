@@ -79,6 +79,11 @@ expect 0 multi drift "${ns[@]}" --junit "$work/drift.xml" --baseline "$work/base
 expect 1 multi drift -A --junit "$work/drift-all.xml" --results-dir "$work/drift-results"
 [ "$(grep -c '<testsuite ' "$work/drift-all.xml")" = 3 ] || { echo "FAILED: drift -A did not report 3 installs"; exit 1; }
 [ "$(cat "$work/drift-results/drifted")" = 2 ] || { echo "FAILED: drift -A: $(cat "$work/drift-results/drifted") drifted, expected 2"; exit 1; }
+# a fleet: one drift per install into a directory, then the report over them (gamma never reported: drifted too)
+expect 0 multi drift --target alpha::3scale-0 --junit "$work/fleet/"
+expect 1 multi drift --target beta::3scale-1 --junit "$work/fleet/"
+expect 1 - report --junit-dir "$work/fleet" --junit "$work/fleet.xml" --html "$work/fleet.html" --results-dir "$work/fleet-results" --targets alpha beta gamma
+[ "$(cat "$work/fleet-results/drifted")" = 2 ] || { echo "FAILED: report: $(cat "$work/fleet-results/drifted") drifted, expected 2"; exit 1; }
 expect 0 multi rollback "${ns[@]}" --backup-dir "$work/backup"
 expect 1 multi verify "${ns[@]}" --junit "$work/verify-after-rollback.xml"
 

@@ -50,6 +50,7 @@ public static class CliApp
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(DriftOptions))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(PlanOptions))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(TargetKubeconfigOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(ReportOptions))]
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
         args = SwitchValues(args);
@@ -84,11 +85,12 @@ public static class CliApp
             VerifyOptions o => RunAsync(o, "verify", stdout, stderr, c => new VerifyStage(c).RunAsync(o.Junit, NullIfEmpty(o.ResultsDir), NullIfEmpty(o.WriteBaseline), ct)),
             GateOptions o => Guard(stderr, "gate", null, () => Task.FromResult((int)GateStage.Run(o, stdout))),
             RollbackOptions o => RunAsync(o, "rollback", stdout, stderr, Locked(o, "rollback", true, ct, c => new BackupLocator(c.Reporter, "rollback").Locate(PerTarget(o, o.BackupDir), c.Namespace, c.Plan, NullIfEmpty(o.RunId)), (c, _, t) => new RollbackStage(c).RunAsync(PerTarget(o, o.BackupDir), o.KeepTargetTag, o.NoWait, NullIfEmpty(o.RunId), t))),
-            DriftOptions o => RunAsync(o, "drift", stdout, stderr, c => new DriftStage(c).RunAsync(o.Junit, NullIfEmpty(o.ResultsDir), CheckedBaseline(InConfigDir(NullIfEmpty(o.ConfigDir), NullIfEmpty(o.Baseline))), o.AllNamespaces, NullIfEmpty(o.Selector), ct)),
+            DriftOptions o => RunAsync(o, "drift", stdout, stderr, c => new DriftStage(c).RunAsync(ReportFile(o, o.Junit, c.Namespace), NullIfEmpty(o.ResultsDir), CheckedBaseline(InConfigDir(NullIfEmpty(o.ConfigDir), NullIfEmpty(o.Baseline))), o.AllNamespaces, NullIfEmpty(o.Selector), ct)),
             PlanOptions o => RunAsync(o, "plan", stdout, stderr, c => new PlanStage(c).RunAsync(InputValidation.SystemImage(NullIfEmpty(o.SystemImage)), NullIfEmpty(o.OracleClientDir), ct)),
             TargetKubeconfigOptions o => RunAsync(o, "target-kubeconfig", stdout, stderr, (c, kube, config) => new TargetKubeconfigStage(c, new ServiceAccountTokenClient(kube, c.Namespace), config)
                 .RunAsync(InputValidation.ObjectName(o.ServiceAccount, "--service-account"), InputValidation.TokenSource(o.TokenSource), InputValidation.TokenLifetime(o.TokenLifetime),
                     InputValidation.Server(NullIfEmpty(o.Server)), NullIfEmpty(o.OutputFile), stdout, ct), eventsToStderr: true),
+            ReportOptions o => Guard(stderr, "report", null, () => Task.FromResult((int)ReportStage.Run(o, stdout))),
             _ => throw new InvalidOperationException($"verb {verb} has no stage: add it to CliApp.RunAsync"),
         });
     }
@@ -247,6 +249,13 @@ public static class CliApp
     /// </summary>
     private static string PerTarget(ClusterOptions options, string directory) =>
         NullIfEmpty(options.Target) is { } entry ? Path.Combine(directory, TargetEntry.Parse(entry).Name) : directory;
+
+    /// <summary>
+    /// A report path ending in '/' is a directory: the report goes there as &lt;install&gt;.xml — the --target's name, else
+    /// the namespace — so a fleet's matrix writes its reports side by side for `ciupgrade report`.
+    /// </summary>
+    private static string ReportFile(ClusterOptions options, string path, string ns) =>
+        path.EndsWith('/') ? Path.Combine(path, (NullIfEmpty(options.Target) is { } entry ? TargetEntry.Parse(entry).Name : ns) + ".xml") : path;
 
     internal static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 

@@ -225,7 +225,8 @@ public sealed class PipelineContractTests : IAsyncLifetime
 
         Assert.Equal(4, run.Task("patch-imagestreams").ExitCode);
         Assert.True(run.Task("rollback").Status == "Succeeded", run.Task("rollback").Error);
-        Assert.Equal([Path.Combine(Backups, "backup"), run.Uid], new[] { run.Task("rollback").Args[2], run.Task("rollback").Args[4] });
+        var args = run.Task("rollback").Args;
+        Assert.Equal([Path.Combine(Backups, "backup"), run.Uid], new[] { args[Array.IndexOf(args, "--backup-dir") + 1], args[Array.IndexOf(args, "--run-id") + 1] });
         Assert.Equal(before, Images());
     }
 

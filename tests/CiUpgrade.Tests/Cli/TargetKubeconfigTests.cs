@@ -67,7 +67,7 @@ public sealed class TargetKubeconfigTests : IDisposable
     [InlineData("prod:Secret_1:3scale", "--target's SECRET \"Secret_1\" is not a valid object name")]
     public void A_malformed_entry_is_bad_input_naming_the_part(string entry, string message)
     {
-        var e = Assert.Throws<UpgradeException>(() => TargetEntry.Parse(entry));
+        var e = Assert.ThrowsAny<UpgradeException>(() => TargetEntry.Parse(entry));
 
         Assert.Equal(ExitCode.BadInput, e.ExitCode);
         Assert.Contains(message, e.Message, StringComparison.Ordinal);

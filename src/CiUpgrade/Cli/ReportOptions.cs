@@ -16,8 +16,8 @@ namespace CiUpgrade.Cli;
 public sealed class ReportOptions : VerbOptions
 {
     [Usage(ApplicationAlias = "ciupgrade")]
-    public static IEnumerable<Example> Examples => [new("Report on two installs' drift checks", HelpExamples.Style,
-        new ReportOptions { JunitDir = "drift", Targets = ["prod:ciupgrade-target-prod:3scale", "staging:ciupgrade-target-staging:3scale"] })];
+    public static IEnumerable<Example> Examples => [new("Report on a fleet's drift checks", HelpExamples.Style,
+        new ReportOptions { JunitDir = "drift", Targets = ["prod:ciupgrade-target-prod:3scale"] })];
 
     [Option("junit-dir", Required = true, HelpText = "The directory of the per-install reports (<install>.xml each).")]
     public string JunitDir { get; set; } = string.Empty;

@@ -65,6 +65,12 @@ expect 0 multi patch-imagestreams "${ns[@]}"
 expect 0 multi set-release "${ns[@]}"
 expect 0 multi verify "${ns[@]}" --junit "$work/verify.xml" --results-dir "$work/results" --write-baseline "$work/baseline.json"
 expect 0 multi verify "${ns[@]}" --junit "$work/verify.xml" --output json
+# target-kubeconfig as the 3.11 admin runs it (the simulator's token controller fills the account's token Secret)
+expect 0 multi target-kubeconfig -n 3scale-0 --service-account deployer --output-file "$work/deployer.kubeconfig"
+expect 4 multi target-kubeconfig -n 3scale-0 --service-account deployer --token-source request
+# a target Secret mounted as a directory (Tekton's target workspace): --kubeconfig-dir instead of --kubeconfig
+mkdir -p "$work/target" && cp "$work/multi.kubeconfig" "$work/target/kubeconfig" && chmod -R a+rX "$work/target"
+expect 0 - verify "${ns[@]}" --kubeconfig-dir "$work/target" --junit "$work/verify-target.xml" --timeout 3m
 expect 0 - gate --status "$(cat "$work/results/status")" --passed "$(cat "$work/results/passed")" --failed "$(cat "$work/results/failed")" --skipped "$(cat "$work/results/skipped")"
 expect 1 - gate --status Failed --passed 16 --failed 1 --skipped 1
 expect 0 multi wait-rollouts "${ns[@]}"
@@ -73,6 +79,11 @@ expect 0 multi drift "${ns[@]}" --junit "$work/drift.xml" --baseline "$work/base
 expect 1 multi drift -A --junit "$work/drift-all.xml" --results-dir "$work/drift-results"
 [ "$(grep -c '<testsuite ' "$work/drift-all.xml")" = 3 ] || { echo "FAILED: drift -A did not report 3 installs"; exit 1; }
 [ "$(cat "$work/drift-results/drifted")" = 2 ] || { echo "FAILED: drift -A: $(cat "$work/drift-results/drifted") drifted, expected 2"; exit 1; }
+# a fleet: one drift per install into a directory, then the report over them (gamma never reported: drifted too)
+expect 0 multi drift --target alpha::3scale-0 --junit "$work/fleet/"
+expect 1 multi drift --target beta::3scale-1 --junit "$work/fleet/"
+expect 1 - report --junit-dir "$work/fleet" --junit "$work/fleet.xml" --html "$work/fleet.html" --results-dir "$work/fleet-results" --targets alpha beta gamma
+[ "$(cat "$work/fleet-results/drifted")" = 2 ] || { echo "FAILED: report: $(cat "$work/fleet-results/drifted") drifted, expected 2"; exit 1; }
 expect 0 multi rollback "${ns[@]}" --backup-dir "$work/backup"
 expect 1 multi verify "${ns[@]}" --junit "$work/verify-after-rollback.xml"
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using CiUpgrade.Simulator.Api;
 using CiUpgrade.Simulator.Auth;
@@ -89,12 +90,18 @@ public sealed class SimulatedCluster : IAsyncDisposable
         }
 
         var controllerFaults = new ControllerFaults();
-        var controllers = options.StartControllers ? new ControllerManager(registry, options.Timing, controllerFaults) : null;
         var access = new AccessControl();
         var adminToken = access.AddToken(ControlEndpoint.AdminUser, [new Grant(null, PolicyRule.Everything)], state?.AdminToken());
+        // Keyed from the admin token, which a state directory keeps: service account tokens survive a restart, as the
+        // real server's signing key does.
+        var tokens = new ServiceAccountTokens(SHA256.HashData(Encoding.UTF8.GetBytes("service-account-tokens:" + adminToken)));
+        access.ServiceAccountTokens = token => tokens.Validate(token, registry, DateTimeOffset.UtcNow);
+        var controllers = options.StartControllers ? new ControllerManager(registry, options.Timing, controllerFaults, tokens: tokens, version: options.ServerVersion) : null;
         var httpFaults = new HttpFaults(options.FaultSeed);
         var port = options.Port == 0 && state is not null ? state.Port() : options.Port;
         var server = await ApiServer.StartAsync(registry, access, httpFaults, () => controllers, options.ServerVersion, port, cancellationToken, state?.Certificate());
+        tokens.CertificateAuthorityPem = server.CertificateAuthorityPem;
+        server.Handler.ServiceAccountTokens = tokens;
         controllers?.Start();
         var cluster = new SimulatedCluster(server, registry, access, controllers, controllerFaults, httpFaults, adminToken)
         {

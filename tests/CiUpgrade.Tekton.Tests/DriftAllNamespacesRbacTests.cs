@@ -97,11 +97,11 @@ public sealed class DriftAllNamespacesRbacTests : IAsyncLifetime
     }
 
     [Fact]
-    public void The_binding_gives_the_cluster_role_to_the_pipelines_service_account()
+    public void The_binding_gives_the_cluster_role_to_the_read_only_service_account_drift_runs_as()
     {
         var binding = Documents("drift-all-namespaces.yaml").Single(d => (string?)d["kind"] == "ClusterRoleBinding");
 
         Assert.Equal(("ClusterRole", ClusterRole.Name()), ((string?)binding["roleRef"]!["kind"], (string?)binding["roleRef"]!["name"]));
-        Assert.Equal("""[{"kind":"ServiceAccount","name":"ciupgrade","namespace":"3scale"}]""", binding["subjects"]!.ToJsonString());
+        Assert.Equal("""[{"kind":"ServiceAccount","name":"ciupgrade-read","namespace":"3scale"}]""", binding["subjects"]!.ToJsonString());
     }
 }

@@ -72,12 +72,14 @@ public sealed class PipelineContractTests : IAsyncLifetime
     [Fact]
     public async Task Drift_check_pipeline_fails_on_an_unupgraded_install_and_leaves_the_junit_report()
     {
-        var run = await Runner(RoleYaml).RunAsync("3scale-drift-check", new Dictionary<string, string> { ["namespace"] = Ns }, Timeout);
+        var run = await Runner(RoleYaml).RunAsync("3scale-drift-check", new Dictionary<string, string> { ["targets"] = """["3scale::3scale"]""" }, Timeout);
 
         Assert.Equal("Failed", run.Status);
-        Assert.Equal(1, run.Task("drift").ExitCode);
-        Assert.Equal("Failed", run.Task("drift").Results["status"]);
-        Assert.True(File.Exists(Path.Combine(_dir, "workspace", "drift-junit.xml")));
+        Assert.Equal(1, run.Task("drift[0]").ExitCode);
+        Assert.Equal("Failed", run.Task("drift[0]").Results["status"]);
+        Assert.True(File.Exists(Path.Combine(_dir, "workspace", "drift", "3scale.xml")));
+        Assert.Equal(("Failed", "1"), (run.Results["drift-status"], run.Results["drifted"]));
+        Assert.True(File.Exists(Path.Combine(_dir, "workspace", "fleet-drift-report.html")));
     }
 
     [Fact]
@@ -86,10 +88,10 @@ public sealed class PipelineContractTests : IAsyncLifetime
         var runner = Runner(RoleYaml);
         Assert.Equal("Succeeded", (await runner.RunAsync("3scale-upgrade", new Dictionary<string, string> { ["namespace"] = Ns }, Timeout)).Status);
 
-        var run = await runner.RunAsync("3scale-drift-check", new Dictionary<string, string> { ["namespace"] = Ns }, Timeout);
+        var run = await runner.RunAsync("3scale-drift-check", new Dictionary<string, string> { ["targets"] = """["3scale::3scale"]""" }, Timeout);
 
         Assert.True(run.Status == "Succeeded", run.Task("drift").Error + run.Task("drift").Output);
-        Assert.Equal(("Succeeded", "0"), (run.Results["drift-status"], run.Results["drift-failed"]));
+        Assert.Equal(("Succeeded", "0"), (run.Results["drift-status"], run.Results["drifted"]));
     }
 
     [Fact]
@@ -102,11 +104,11 @@ public sealed class PipelineContractTests : IAsyncLifetime
         Assert.Equal(0, await CiUpgrade.Cli.CliApp.RunAsync(["verify", "--junit", Path.Combine(_dir, "baseline-junit.xml"),
             "--write-baseline", Path.Combine(Config, "baseline.json"), "--kubeconfig", kubeconfig], TextWriter.Null, TextWriter.Null, Timeout));
 
-        var run = await runner.RunAsync("3scale-drift-check", new Dictionary<string, string> { ["namespace"] = Ns, ["baseline"] = "baseline.json" }, Timeout);
+        var run = await runner.RunAsync("3scale-drift-check", new Dictionary<string, string> { ["targets"] = """["3scale::3scale"]""", ["baseline"] = "baseline.json" }, Timeout);
 
         Assert.True(run.Status == "Succeeded", run.Describe());
-        Assert.Contains(Config, run.Task("drift").Args);
-        var junit = XDocument.Load(Path.Combine(_dir, "workspace", "drift-junit.xml"));
+        Assert.Contains(Config, run.Task("drift[0]").Args);
+        var junit = XDocument.Load(Path.Combine(_dir, "workspace", "drift", "3scale.xml"));
         Assert.Contains(junit.Descendants("testcase"), t => ((string?)t.Attribute("name"))?.StartsWith("baseline ", StringComparison.Ordinal) == true);
     }
 
@@ -223,7 +225,8 @@ public sealed class PipelineContractTests : IAsyncLifetime
 
         Assert.Equal(4, run.Task("patch-imagestreams").ExitCode);
         Assert.True(run.Task("rollback").Status == "Succeeded", run.Task("rollback").Error);
-        Assert.Equal([Path.Combine(Backups, "backup"), run.Uid], new[] { run.Task("rollback").Args[2], run.Task("rollback").Args[4] });
+        var args = run.Task("rollback").Args;
+        Assert.Equal([Path.Combine(Backups, "backup"), run.Uid], new[] { args[Array.IndexOf(args, "--backup-dir") + 1], args[Array.IndexOf(args, "--run-id") + 1] });
         Assert.Equal(before, Images());
     }
 

@@ -23,7 +23,9 @@ public static class PipelineRunChecks
         Assert.All(run["spec"]!["params"]?.AsArray() ?? [], p => Assert.Contains((string)p!["name"]!, declared));
         var bound = (run["spec"]!["workspaces"]?.AsArray() ?? []).Select(w => (string)w!["name"]!).ToHashSet();
         Assert.All(pipeline["workspaces"]!.AsArray().Where(w => (bool?)w!["optional"] != true), w => Assert.Contains((string)w!["name"]!, bound));
-        Assert.Equal("ciupgrade", (string?)run["spec"]!["taskRunTemplate"]!["serviceAccountName"]);
+        // Least privilege (review N9): a drift check runs as the read-only account (tekton/target/), an upgrade as ciupgrade.
+        var account = (string?)run["spec"]!["pipelineRef"]!["name"] == "3scale-drift-check" ? "ciupgrade-read" : "ciupgrade";
+        Assert.Equal(account, (string?)run["spec"]!["taskRunTemplate"]!["serviceAccountName"]);
     }
 
     /// <summary>

@@ -14,6 +14,7 @@ public sealed class PipelineRunTests
         var runs = new Dictionary<string, JsonObject>(StringComparer.Ordinal)
         {
             ["TriggerTemplate 3scale-upgrade"] = TektonFiles.Find("TriggerTemplate", "3scale-upgrade")["spec"]!["resourcetemplates"]![0]!.AsObject(),
+            ["TriggerTemplate 3scale-upgrade-target"] = TektonFiles.Find("TriggerTemplate", "3scale-upgrade-target")["spec"]!["resourcetemplates"]![0]!.AsObject(),
         };
         var cronJobRun = TektonFiles.Documents().Select(d => d.Doc).Single(d => (string?)d["kind"] == "ConfigMap" && d.Name() == "3scale-drift-check-run");
         runs["CronJob 3scale-drift-check"] = YamlJson.ParseAll((string)cronJobRun["data"]!["pipelinerun.yaml"]!).OfType<JsonObject>().Single();

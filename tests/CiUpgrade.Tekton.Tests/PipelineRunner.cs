@@ -34,6 +34,8 @@ public sealed record PipelineRunRecord(string Name, string Uid, IReadOnlyList<Ta
 /// </summary>
 public sealed partial class PipelineRunner(string kubeconfig, string workspace, IReadOnlyDictionary<string, string>? otherWorkspaces = null)
 {
+    private readonly Dictionary<string, List<string>> _arrays = new(StringComparer.Ordinal);
+
     public async Task<PipelineRunRecord> RunAsync(string pipelineName, IReadOnlyDictionary<string, string> runParams, CancellationToken ct)
     {
         // As the API server names a generateName run and the controller exposes it as $(context.pipelineRun.*).
@@ -41,11 +43,25 @@ public sealed partial class PipelineRunner(string kubeconfig, string workspace, 
         var context = new Dictionary<string, string>(StringComparer.Ordinal) { ["name"] = runName, ["uid"] = Guid.NewGuid().ToString() };
         var pipeline = TektonFiles.Find("Pipeline", pipelineName);
         var spec = pipeline["spec"]!;
-        var parameters = spec["params"]!.AsArray().ToDictionary(p => (string)p!["name"]!, p => (string?)p!["default"] ?? string.Empty);
+        var parameters = spec["params"]!.AsArray().Where(p => (string?)p!["type"] != "array").ToDictionary(p => (string)p!["name"]!, p => (string?)p!["default"] ?? string.Empty);
+        _arrays.Clear();
+        foreach (var p in spec["params"]!.AsArray().Where(p => (string?)p!["type"] == "array"))
+        {
+            _arrays[(string)p!["name"]!] = p["default"]?.AsArray().Select(v => (string)v!).ToList() ?? [];
+        }
+
         foreach (var (key, value) in runParams)
         {
-            Assert.True(parameters.ContainsKey(key), $"PipelineRun param {key} is not declared by the pipeline");
-            parameters[key] = value;
+            Assert.True(parameters.ContainsKey(key) || _arrays.ContainsKey(key), $"PipelineRun param {key} is not declared by the pipeline");
+            if (_arrays.ContainsKey(key))
+            {
+                // An array param is given as its JSON array.
+                _arrays[key] = JsonNode.Parse(value)!.AsArray().Select(v => (string)v!).ToList();
+            }
+            else
+            {
+                parameters[key] = value;
+            }
         }
 
         foreach (var declared in spec["workspaces"]?.AsArray().OfType<JsonObject>() ?? [])
@@ -84,7 +100,7 @@ public sealed partial class PipelineRunner(string kubeconfig, string workspace, 
 
             records[name] = stopping || missingResult || !WhenHolds(next, parameters, records, null)
                 ? new TaskRunRecord(name, "None", null, [], string.Empty, string.Empty, [])
-                : await RunTaskAsync(next, parameters, records, null, ct);
+                : await RunFannedOutAsync(next, parameters, records, null, ct);
         }
 
         foreach (var task in pending)
@@ -106,14 +122,14 @@ public sealed partial class PipelineRunner(string kubeconfig, string workspace, 
             var unresolved = ResultReference().Matches(final.ToJsonString())
                 .Any(m => !records.TryGetValue(m.Groups["task"].Value, out var r) || r.Status != "Succeeded" || !r.Results.ContainsKey(m.Groups["result"].Value));
             records[name] = !unresolved && WhenHolds(final, parameters, records, aggregate)
-                ? await RunTaskAsync(final, parameters, records, aggregate, ct)
+                ? await RunFannedOutAsync(final, parameters, records, aggregate, ct)
                 : new TaskRunRecord(name, "None", null, [], string.Empty, string.Empty, []);
         }
 
         var results = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var result in spec["results"]?.AsArray().OfType<JsonObject>() ?? [])
         {
-            var value = (string)result["value"]!;
+            var value = ((string)result["value"]!).Replace("$(finally.", "$(tasks.", StringComparison.Ordinal);
             var reference = ResultReference().Match(value);
             if (records.TryGetValue(reference.Groups["task"].Value, out var r) && r.Status == "Succeeded" && r.Results.ContainsKey(reference.Groups["result"].Value))
             {
@@ -125,17 +141,59 @@ public sealed partial class PipelineRunner(string kubeconfig, string workspace, 
         return new PipelineRunRecord(runName, context["uid"], records.Values.ToList(), status, reason, results);
     }
 
-    private async Task<TaskRunRecord> RunTaskAsync(JsonObject pipelineTask, Dictionary<string, string> parameters,
+    /// <summary>
+    /// A PipelineTask with a matrix fans out as Tekton does (docs/matrix.md): one TaskRun per value of its one array
+    /// param (`$(params.x[*])`), all run, none if the array is empty (the task is skipped); it failed if any failed. Each
+    /// TaskRun is also recorded as NAME[i].
+    /// </summary>
+    private async Task<TaskRunRecord> RunFannedOutAsync(JsonObject pipelineTask, Dictionary<string, string> parameters,
         Dictionary<string, TaskRunRecord> records, string? aggregate, CancellationToken ct)
     {
+        if (pipelineTask["matrix"] is not JsonObject matrix)
+        {
+            return await RunTaskAsync(pipelineTask, parameters, records, aggregate, ct);
+        }
+
         var name = (string)pipelineTask["name"]!;
+        var param = Assert.Single(matrix["params"]!.AsArray())!;
+        var values = _arrays[WholeArray().Match((string)param["value"]!).Groups["name"].Value];
+        var runs = new List<TaskRunRecord>();
+        for (var i = 0; i < values.Count; i++)
+        {
+            var run = await RunTaskAsync(pipelineTask, parameters, records, aggregate, ct, ((string)param["name"]!, values[i]), $"{name}[{i}]");
+            records[run.Name] = run;
+            runs.Add(run);
+        }
+
+        var status = runs.Count == 0 ? "None" : runs.Any(r => r.Status == "Failed") ? "Failed" : "Succeeded";
+        return new TaskRunRecord(name, status, runs.FirstOrDefault(r => r.Status == "Failed")?.ExitCode, [], string.Concat(runs.Select(r => r.Output)), string.Concat(runs.Select(r => r.Error)), []);
+    }
+
+    private async Task<TaskRunRecord> RunTaskAsync(JsonObject pipelineTask, Dictionary<string, string> parameters,
+        Dictionary<string, TaskRunRecord> records, string? aggregate, CancellationToken ct, (string Name, string Value)? combination = null, string? runName = null)
+    {
+        var name = runName ?? (string)pipelineTask["name"]!;
         var task = TektonFiles.Find("Task", (string)pipelineTask["taskRef"]!["name"]!);
-        var taskParams = task["spec"]!["params"]!.AsArray().ToDictionary(p => (string)p!["name"]!, p => (string?)p!["default"] ?? string.Empty);
+        var taskParams = task["spec"]!["params"]!.AsArray().ToDictionary(p => (string)p!["name"]!, p => p!["default"] is JsonValue d ? (string)d! : string.Empty);
+        var taskArrays = task["spec"]!["params"]!.AsArray().Where(p => (string?)p!["type"] == "array")
+            .ToDictionary(p => (string)p!["name"]!, p => p!["default"]?.AsArray().Select(v => (string)v!).ToList() ?? []);
         foreach (var p in pipelineTask["params"]?.AsArray().OfType<JsonObject>() ?? [])
         {
             var key = (string)p["name"]!;
             Assert.True(taskParams.ContainsKey(key), $"pipeline task {name} passes param {key} that task {task.Name()} does not declare");
+            if (taskArrays.ContainsKey(key))
+            {
+                taskArrays[key] = _arrays[WholeArray().Match((string)p["value"]!).Groups["name"].Value];
+                continue;
+            }
+
             taskParams[key] = Substitute((string)p["value"]!, parameters, records, aggregate);
+        }
+
+        if (combination is { } c)
+        {
+            Assert.True(taskParams.ContainsKey(c.Name), $"matrix param {c.Name} is not declared by task {task.Name()}");
+            taskParams[c.Name] = c.Value;
         }
 
         var resultsDir = Path.Combine(workspace, ".results", name);
@@ -144,7 +202,8 @@ public sealed partial class PipelineRunner(string kubeconfig, string workspace, 
         Assert.Single(steps);
         var step = steps[0]!;
         Assert.Equal("""["ciupgrade"]""", step["command"]!.ToJsonString());
-        var args = step["args"]!.AsArray().Select(a => TaskVariable().Replace((string)a!, m => m.Groups["kind"].Value switch
+        var args = step["args"]!.AsArray().SelectMany(a => WholeArray().Match((string)a!) is { Success: true } whole
+            ? taskArrays[whole.Groups["name"].Value] : [(string)a!]).Select(a => TaskVariable().Replace(a, m => m.Groups["kind"].Value switch
         {
             "params" => taskParams[m.Groups["name"].Value],
             "workspaces" => WorkspacePath(pipelineTask, m.Groups["name"].Value),
@@ -153,8 +212,9 @@ public sealed partial class PipelineRunner(string kubeconfig, string workspace, 
 
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        // The pod's service account, for the verbs that talk to the cluster (gate does not).
-        string[] credentials = args[0] == "gate" ? [] : ["--kubeconfig", kubeconfig];
+        // The pod's service account, for the verbs that talk to the cluster (gate does not) and reach no target cluster
+        // through a bound target workspace.
+        string[] credentials = args[0] is "gate" or "report" || UsesTargetKubeconfig(args) ? [] : ["--kubeconfig", kubeconfig];
         var code = await CliApp.RunAsync([.. args, .. credentials], stdout, stderr, ct);
         var results = (task["spec"]!["results"]?.AsArray().OfType<JsonObject>() ?? [])
             .Select(r => (string)r["name"]!)
@@ -179,6 +239,13 @@ public sealed partial class PipelineRunner(string kubeconfig, string workspace, 
             "reports" => workspace,
             _ => otherWorkspaces?.GetValueOrDefault(pipelineWorkspace) ?? string.Empty,
         };
+    }
+
+    /// <summary>Whether ciupgrade reads its kubeconfig from --kubeconfig-dir (a bound target workspace) rather than the pod's.</summary>
+    private static bool UsesTargetKubeconfig(string[] args)
+    {
+        string Flag(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : string.Empty;
+        return Flag("--kubeconfig-dir").Length > 0 && (Flag("--target") is not { Length: > 0 } entry || TargetEntry.Parse(entry).Secret is not null);
     }
 
     private static bool WhenHolds(JsonObject pipelineTask, Dictionary<string, string> parameters, Dictionary<string, TaskRunRecord> records, string? aggregate)
@@ -229,6 +296,9 @@ public sealed partial class PipelineRunner(string kubeconfig, string workspace, 
     private static IReadOnlyList<string> ResultDependencies(JsonObject pipelineTask) =>
         TaskReference().Matches(pipelineTask.ToJsonString()).Select(m => m.Groups["task"].Value)
             .Where(t => t != "status").Distinct().ToList();
+
+    [GeneratedRegex(@"^\$\(params\.(?<name>[a-z0-9\-]+)\[\*\]\)$")]
+    private static partial Regex WholeArray();
 
     [GeneratedRegex(@"\$\((?<path>[A-Za-z0-9_.\-]+)\)")]
     private static partial Regex Variable();

@@ -27,8 +27,17 @@ public sealed partial class TriggerContract(IReadOnlyDictionary<(string Secret, 
 {
     public TriggerOutcome Post(string eventListener, IReadOnlyDictionary<string, string> headers, string body)
     {
+        // Tekton Triggers runs every trigger of the listener on each event (sink.go processTriggers): the shipped ones
+        // filter on exclusive conditions, so at most one creates a PipelineRun; with none, the first one's rejection.
         var listener = TektonFiles.Find("EventListener", eventListener);
-        var trigger = Assert.Single(listener["spec"]!["triggers"]!.AsArray())!.AsObject();
+        var outcomes = listener["spec"]!["triggers"]!.AsArray().OfType<JsonObject>().Select(t => Post(t, headers, body)).ToList();
+        var created = outcomes.Where(o => o.PipelineRun is not null).ToList();
+        Assert.True(created.Count <= 1, $"{created.Count} triggers of {eventListener} created a PipelineRun for one request");
+        return created.SingleOrDefault() ?? outcomes[0];
+    }
+
+    private TriggerOutcome Post(JsonObject trigger, IReadOnlyDictionary<string, string> headers, string body)
+    {
         var canonical = new Dictionary<string, string>(headers, StringComparer.OrdinalIgnoreCase);
         var json = JsonNode.Parse(body)!.AsObject();
         foreach (var interceptor in trigger["interceptors"]?.AsArray().OfType<JsonObject>() ?? [])
@@ -147,13 +156,14 @@ public sealed partial class TriggerContract(IReadOnlyDictionary<(string Secret, 
         var filter = (string)parameters["filter"]!;
         foreach (var term in filter.Split("&&", StringSplitOptions.TrimEntries))
         {
-            var has = HasBodyField().Match(term);
+            var negated = term.StartsWith('!');
+            var has = HasBodyField().Match(negated ? term[1..] : term);
             if (!has.Success)
             {
                 throw new NotSupportedException($"CEL term {term} is not evaluated by this contract");
             }
 
-            if (!body.ContainsKey(has.Groups["field"].Value))
+            if (body.ContainsKey(has.Groups["field"].Value) == negated)
             {
                 return $"expression {filter} did not return true";
             }

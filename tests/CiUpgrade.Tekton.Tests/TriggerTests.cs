@@ -81,14 +81,40 @@ public sealed class TriggerTests
     }
 
     [Fact]
-    public void The_signature_is_checked_first_with_the_shared_secret()
+    public void A_signed_request_naming_a_target_secret_binds_it_as_the_target_workspace()
     {
-        var interceptors = TektonFiles.Find("EventListener", "3scale-upgrade")["spec"]!["triggers"]![0]!["interceptors"]!.AsArray();
-        var first = interceptors[0]!;
+        const string body = """{"namespace":"3scale","targetVersion":"2.7","target":"ciupgrade-target-prod"}""";
 
-        Assert.Equal("github", (string?)first["ref"]!["name"]);
-        var secretRef = first["params"]!.AsArray().Single(p => (string?)p!["name"] == "secretRef")!["value"]!;
-        Assert.Equal(("ciupgrade-webhook", "secretToken"), ((string?)secretRef["secretName"], (string?)secretRef["secretKey"]));
+        var outcome = Contract.Post("3scale-upgrade", Headers(Sign(body, Secret)), body);
+
+        Assert.Null(outcome.Rejection);
+        var run = outcome.PipelineRun!;
+        Assert.Empty(SchemaValidator.Validate(run, TektonFiles.Schema("tekton.dev", "PipelineRun", "v1")!));
+        var target = run["spec"]!["workspaces"]!.AsArray().Single(w => (string?)w!["name"] == "target")!;
+        Assert.Equal("ciupgrade-target-prod", (string?)target["secret"]!["secretName"]);
+        PipelineRunChecks.AssertBindsEveryRequiredWorkspaceAndDeclaredParams(run);
+    }
+
+    [Fact]
+    public void A_signed_request_without_a_target_binds_an_empty_directory_as_the_target_this_cluster()
+    {
+        var run = Contract.Post("3scale-upgrade", Headers(Sign(Body, Secret)), Body).PipelineRun!;
+
+        var target = run["spec"]!["workspaces"]!.AsArray().Single(w => (string?)w!["name"] == "target")!;
+        Assert.NotNull(target["emptyDir"]);
+    }
+
+    [Fact]
+    public void The_signature_is_checked_first_with_the_shared_secret_by_every_trigger()
+    {
+        foreach (var trigger in TektonFiles.Find("EventListener", "3scale-upgrade")["spec"]!["triggers"]!.AsArray())
+        {
+            var first = trigger!["interceptors"]!.AsArray()[0]!;
+
+            Assert.Equal("github", (string?)first["ref"]!["name"]);
+            var secretRef = first["params"]!.AsArray().Single(p => (string?)p!["name"] == "secretRef")!["value"]!;
+            Assert.Equal(("ciupgrade-webhook", "secretToken"), ((string?)secretRef["secretName"], (string?)secretRef["secretKey"]));
+        }
     }
 
     [Fact]

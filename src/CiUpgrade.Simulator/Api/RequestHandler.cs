@@ -21,6 +21,9 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
 {
     public ServerVersion ServerVersion => version;
 
+    /// <summary>Issues TokenRequest tokens (set by <see cref="SimulatedCluster"/> once the serving certificate exists).</summary>
+    public Auth.ServiceAccountTokens? ServiceAccountTokens { get; set; }
+
     public DatabaseDumps DatabaseDumps { get; } = new();
 
     /// <summary>Go's encoding/json escaping (quotes as \", no \u0022), as the real server writes JSON.</summary>
@@ -259,6 +262,12 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
             return;
         }
 
+        if (target.Type.Plural == "serviceaccounts" && target.Subresource is not null && !target.Type.Subresources.Contains(target.RbacResource))
+        {
+            // A subresource this server version does not serve has no route (e.g. serviceaccounts/token on 1.11).
+            throw new ApiError(404, "NotFound", "the server could not find the requested resource");
+        }
+
         var rbacName = target.Name ?? (verb is "list" or "watch" ? Selectors.NameFromFieldSelector(query["fieldSelector"]) : null);
         if (!identity.Allows(verb, target.Type.Group, target.RbacResource, target.Namespace, rbacName))
         {
@@ -293,6 +302,9 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
                 var builds = controllers() ?? throw new ApiError(503, "ServiceUnavailable", "controllers are not running");
                 await WriteAsync(ctx, 201, WithKind(await builds.InstantiateBinaryAsync(ns, target.Name!, ctx.Request.Body, ctx.RequestAborted), new ResourcePath(registry.StrategyFor("builds").Type, ns, null, null)));
                 break;
+            case "create" when target.Subresource == "token" && target.Type.Plural == "serviceaccounts":
+                await WriteAsync(ctx, 201, TokenRequest(ns, target.Name!, Parse(body)));
+                break;
             case "create" when target.Name is null:
                 await WriteAsync(ctx, 201, WithKind(registry.Create(target.Type.Plural, ns, Creatable(Parse(body), ns), isDryRun), target));
                 break;
@@ -308,6 +320,43 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
             default:
                 throw new ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
         }
+    }
+
+    /// <summary>
+    /// A TokenRequest (kubernetes pkg/registry/core/serviceaccount/storage/token.go): a bound token for the account, for
+    /// spec.expirationSeconds (default 1 hour; under 10 minutes is invalid, pkg/apis/authentication/validation). No
+    /// --service-account-max-token-expiration is set, so a longer lifetime is granted as asked.
+    /// </summary>
+    private JsonObject TokenRequest(string ns, string account, JsonObject body)
+    {
+        var sa = registry.Get("serviceaccounts", ns, account) ?? throw new ApiError(404, "NotFound", $"serviceaccounts \"{account}\" not found");
+        var seconds = (long?)body["spec"]?["expirationSeconds"] ?? 3600;
+        if (seconds < 600)
+        {
+            throw new ApiError(422, "Invalid",
+                $"TokenRequest.authentication.k8s.io \"{account}\" is invalid: spec.expirationSeconds: Invalid value: {seconds}: may not specify a duration less than 10 minutes");
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        var expires = now.AddSeconds(seconds);
+        var issuer = ServiceAccountTokens ?? throw new ApiError(503, "ServiceUnavailable", "no service account token issuer");
+        return new JsonObject
+        {
+            ["kind"] = "TokenRequest",
+            ["apiVersion"] = "authentication.k8s.io/v1",
+            ["metadata"] = new JsonObject { ["name"] = account, ["namespace"] = ns, ["creationTimestamp"] = null },
+            ["spec"] = new JsonObject
+            {
+                ["audiences"] = new JsonArray("https://kubernetes.default.svc"),
+                ["expirationSeconds"] = seconds,
+                ["boundObjectRef"] = null,
+            },
+            ["status"] = new JsonObject
+            {
+                ["token"] = issuer.IssueBound(ns, account, sa.Meta().Str("uid") ?? string.Empty, now, expires),
+                ["expirationTimestamp"] = expires.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+            },
+        };
     }
 
     private async Task GetAsync(HttpContext ctx, ResourcePath target, string ns)

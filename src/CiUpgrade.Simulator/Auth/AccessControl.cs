@@ -20,9 +20,12 @@ public sealed class AccessControl
     /// <summary>A random token in OpenShift's sha256~ form.</summary>
     public static string NewToken() => "sha256~" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
 
+    /// <summary>Service account tokens of the stored accounts (their Secrets, TokenRequests), checked after the fixed tokens.</summary>
+    public Func<string, Identity?>? ServiceAccountTokens { get; set; }
+
     /// <summary>Null token → anonymous; unknown token → null (401 Unauthorized).</summary>
     public Identity? Authenticate(string? token) =>
-        token is null ? Identity.Anonymous : _tokens.GetValueOrDefault(token);
+        token is null ? Identity.Anonymous : _tokens.GetValueOrDefault(token) ?? ServiceAccountTokens?.Invoke(token);
 
     /// <summary>
     /// The rules of the Role (bound in its own namespace, or in <paramref name="ns"/> when it names none)

@@ -1,4 +1,7 @@
+using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using CiUpgrade.Simulator.Api;
+using CiUpgrade.Simulator.Auth;
 using CiUpgrade.Simulator.Json;
 using CiUpgrade.Simulator.Registry;
 using CiUpgrade.Simulator.Storage;
@@ -36,14 +39,15 @@ public sealed class ControllerManager : IAsyncDisposable
     private long _busyTicks;
     private Task? _loop;
 
-    public ControllerManager(ResourceRegistry registry, ControllerTiming timing, ControllerFaults faults, TimeProvider? time = null, Action<string>? log = null)
+    public ControllerManager(ResourceRegistry registry, ControllerTiming timing, ControllerFaults faults, TimeProvider? time = null, Action<string>? log = null,
+        ServiceAccountTokens? tokens = null, ServerVersion? version = null)
     {
         _registry = registry;
         _timing = timing;
         _faults = faults;
         _log = log ?? (line => Console.Error.WriteLine(line));
         _time = time ?? TimeProvider.System;
-        _factories = Factories(registry, timing, faults, _time, Uploads, HookRuns, PodLogs);
+        _factories = Factories(registry, timing, faults, _time, Uploads, HookRuns, PodLogs, tokens ?? new ServiceAccountTokens(RandomNumberGenerator.GetBytes(32)), version ?? ServerVersion.OpenShift311);
         _controllers = _factories.Select(f => f()).ToArray();
         _names = _controllers.Select(NameOf).ToArray();
         _failuresInARow = new int[_controllers.Length];
@@ -53,7 +57,8 @@ public sealed class ControllerManager : IAsyncDisposable
 
     /// <summary>Names of the controllers, as the crash-controller fault knob takes them.</summary>
     public static IReadOnlyList<string> ControllerNames { get; } =
-        Factories(new ResourceRegistry(new ObjectStore(), []), ControllerTiming.Fast, new ControllerFaults(), TimeProvider.System, new BinaryUploads(), new HookRuns(), new PodLogs()).Select(f => NameOf(f())).ToList();
+        Factories(new ResourceRegistry(new ObjectStore(), []), ControllerTiming.Fast, new ControllerFaults(), TimeProvider.System, new BinaryUploads(), new HookRuns(), new PodLogs(),
+            new ServiceAccountTokens([]), ServerVersion.OpenShift311).Select(f => NameOf(f())).ToList();
 
     /// <summary>How many times a controller that threw was replaced by a fresh one.</summary>
     public int Restarts => Volatile.Read(ref _restarts);
@@ -400,9 +405,11 @@ public sealed class ControllerManager : IAsyncDisposable
 
     /// <summary>The controllers, in the order one pass runs them; a factory each, so one that threw can be replaced by a fresh one.</summary>
     private static Func<IController>[] Factories(ResourceRegistry registry, ControllerTiming timing, ControllerFaults faults, TimeProvider time, BinaryUploads uploads,
-        HookRuns hookRuns, PodLogs podLogs) =>
+        HookRuns hookRuns, PodLogs podLogs, ServiceAccountTokens? tokens = null, ServerVersion? version = null) =>
     [
         () => new ServiceAccountController(registry),
+        // Not while seeding (Settle): tokens are signed with the running cluster's key.
+        .. tokens is null ? Array.Empty<Func<IController>>() : [() => new TokensController(registry, tokens, version ?? ServerVersion.OpenShift311)],
         () => new ImageImportController(registry, timing, faults),
         () => new ImageTriggerController(registry),
         () => new DeploymentConfigController(registry, time),

@@ -8,6 +8,7 @@ using CiUpgrade.Rules;
 using CiUpgrade.Stages;
 using CommandLine;
 using CommandLine.Text;
+using k8s;
 
 namespace CiUpgrade.Cli;
 
@@ -48,6 +49,8 @@ public static class CliApp
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(RollbackOptions))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(DriftOptions))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(PlanOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(TargetKubeconfigOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(ReportOptions))]
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
         args = SwitchValues(args);
@@ -73,7 +76,7 @@ public static class CliApp
         return await (options switch
         {
             PreflightOptions o => RunAsync(o, "preflight", stdout, stderr, c => new PreflightStage(c).RunAsync(InputValidation.SystemImage(NullIfEmpty(o.SystemImage)), NullIfEmpty(o.OracleClientDir), NullIfEmpty(o.ResultsDir), ct, NamespaceLock.HolderFor(NullIfEmpty(o.RunId)))),
-            BackupOptions o => RunAsync(o, "backup", stdout, stderr, c => new BackupStage(c).RunAsync(o.BackupDir, NullIfEmpty(o.RunId), o.Databases, ct)),
+            BackupOptions o => RunAsync(o, "backup", stdout, stderr, c => new BackupStage(c).RunAsync(PerTarget(o, o.BackupDir), NullIfEmpty(o.RunId), o.Databases, ct)),
             UpdatePreHookOptions o => RunAsync(o, "update-prehook", stdout, stderr, Locked(o, "update-prehook", !o.DryRun, ct, _ => 0, (c, _, t) => new UpdatePreHookStage(c).RunAsync(o.Force, o.DryRun, t))),
             PatchImageStreamsOptions o => RunAsync(o, "patch-imagestreams", stdout, stderr, Locked(o, "patch-imagestreams", !o.DryRun, ct, _ => InputValidation.SystemImage(NullIfEmpty(o.SystemImage)), (c, image, t) => new PatchImageStreamsStage(c).RunAsync(o.NoWait, o.DryRun, image, o.Oracle, NullIfEmpty(o.OracleClientDir), t))),
             BuildOracleSystemOptions o => RunAsync(o, "build-oracle-system", stdout, stderr, Locked(o, "build-oracle-system", true, ct, _ => 0, (c, _, t) => new BuildOracleSystemStage(c).RunAsync(NullIfEmpty(o.OracleClientDir), o.Force, o.NoWait, t))),
@@ -81,9 +84,13 @@ public static class CliApp
             SetReleaseOptions o => RunAsync(o, "set-release", stdout, stderr, Locked(o, "set-release", !o.DryRun, ct, _ => 0, (c, _, t) => new SetReleaseStage(c).RunAsync(o.NoWait, o.DryRun, t))),
             VerifyOptions o => RunAsync(o, "verify", stdout, stderr, c => new VerifyStage(c).RunAsync(o.Junit, NullIfEmpty(o.ResultsDir), NullIfEmpty(o.WriteBaseline), ct)),
             GateOptions o => Guard(stderr, "gate", null, () => Task.FromResult((int)GateStage.Run(o, stdout))),
-            RollbackOptions o => RunAsync(o, "rollback", stdout, stderr, Locked(o, "rollback", true, ct, c => new BackupLocator(c.Reporter, "rollback").Locate(o.BackupDir, c.Namespace, c.Plan, NullIfEmpty(o.RunId)), (c, backup, t) => new RollbackStage(c).RunAsync(backup, o.KeepTargetTag, o.NoWait, t))),
-            DriftOptions o => RunAsync(o, "drift", stdout, stderr, c => new DriftStage(c).RunAsync(o.Junit, NullIfEmpty(o.ResultsDir), CheckedBaseline(InConfigDir(NullIfEmpty(o.ConfigDir), NullIfEmpty(o.Baseline))), o.AllNamespaces, NullIfEmpty(o.Selector), ct)),
+            RollbackOptions o => RunAsync(o, "rollback", stdout, stderr, Locked(o, "rollback", true, ct, c => new BackupLocator(c.Reporter, "rollback").Locate(PerTarget(o, o.BackupDir), c.Namespace, c.Plan, NullIfEmpty(o.RunId)), (c, backup, t) => new RollbackStage(c).RunAsync(backup, o.KeepTargetTag, o.NoWait, t))),
+            DriftOptions o => RunAsync(o, "drift", stdout, stderr, c => new DriftStage(c).RunAsync(ReportFile(o, o.Junit, c.Namespace), NullIfEmpty(o.ResultsDir), CheckedBaseline(InConfigDir(NullIfEmpty(o.ConfigDir), NullIfEmpty(o.Baseline))), o.AllNamespaces, NullIfEmpty(o.Selector), ct)),
             PlanOptions o => RunAsync(o, "plan", stdout, stderr, c => new PlanStage(c).RunAsync(InputValidation.SystemImage(NullIfEmpty(o.SystemImage)), NullIfEmpty(o.OracleClientDir), ct)),
+            TargetKubeconfigOptions o => RunAsync(o, "target-kubeconfig", stdout, stderr, (c, kube, config) => new TargetKubeconfigStage(c, new ServiceAccountTokenClient(kube, c.Namespace), config)
+                .RunAsync(InputValidation.ObjectName(o.ServiceAccount, "--service-account"), InputValidation.TokenSource(o.TokenSource), InputValidation.TokenLifetime(o.TokenLifetime),
+                    InputValidation.Server(NullIfEmpty(o.Server)), NullIfEmpty(o.OutputFile), stdout, ct), eventsToStderr: true),
+            ReportOptions o => Guard(stderr, "report", null, () => Task.FromResult((int)ReportStage.Run(o, stdout))),
             _ => throw new InvalidOperationException($"verb {verb} has no stage: add it to CliApp.RunAsync"),
         });
     }
@@ -92,16 +99,24 @@ public static class CliApp
     /// Everything the user gave is checked here, before the first request (the stage's own arguments are checked as
     /// they are passed, which is also before it sends anything): flags, plan, kubeconfig and namespace.
     /// </summary>
-    private static Task<int> RunAsync(ClusterOptions options, string verb, TextWriter stdout, TextWriter stderr, Func<StageContext, Task<ExitCode>> stage)
+    private static Task<int> RunAsync(ClusterOptions options, string verb, TextWriter stdout, TextWriter stderr, Func<StageContext, Task<ExitCode>> stage) =>
+        RunAsync(options, verb, stdout, stderr, (context, _, _) => stage(context));
+
+    /// <summary>
+    /// Also hands the stage the client and the resolved kubeconfig (target-kubeconfig needs its server and CA); with
+    /// <paramref name="eventsToStderr"/> the events go to stderr, leaving stdout to what the stage writes there.
+    /// </summary>
+    private static Task<int> RunAsync(ClusterOptions options, string verb, TextWriter stdout, TextWriter stderr,
+        Func<StageContext, Kubernetes, KubernetesClientConfiguration, Task<ExitCode>> stage, bool eventsToStderr = false)
     {
         string? ns = null;
         var secrets = new SecretMask();
         return Guard(stderr, verb, () => ns, async () =>
         {
             // Tekton passes every flag, empty when unused: an empty value means "not given".
-            options.Kubeconfig = NullIfEmpty(options.Kubeconfig);
-            options.Context = NullIfEmpty(options.Context);
-            options.Namespace = NullIfEmpty(options.Namespace);
+            var target = NullIfEmpty(options.Target) is { } entry ? TargetEntry.Parse(entry) : null;
+            (options.Kubeconfig, options.Context, options.Namespace) = TargetKubeconfig.Resolve(NullIfEmpty(options.KubeconfigDir), target,
+                NullIfEmpty(options.Kubeconfig), NullIfEmpty(options.Context), NullIfEmpty(options.Namespace));
             options.ConfigDir = NullIfEmpty(options.ConfigDir);
             options.Plan = InConfigDir(options.ConfigDir, NullIfEmpty(options.Plan));
             var output = InputValidation.Output(options.Output);
@@ -126,17 +141,23 @@ public static class CliApp
             }
 
             var (config, resolved) = ClusterConnection.Resolve(options.Kubeconfig, options.Context, options.Namespace);
+            // A target kubeconfig's credentials never reach the log, whatever a message quotes.
+            foreach (var credential in new[] { config.AccessToken, config.Password, config.ClientCertificateKeyData })
+            {
+                secrets.Add(credential ?? string.Empty);
+            }
+
             ns = options.Namespace is not null ? InputValidation.Namespace(resolved, "-n/--namespace") : ContextNamespace(resolved);
             var counter = new RequestCounter();
             var outage = new ApiOutage(budget, TimeProvider.System);
             using var kube = ClusterConnection.CreateClient(config, outage, counter);
-            var reporter = new Reporter(stdout, output == "json", TimeProvider.System, secrets);
+            var reporter = new Reporter(eventsToStderr ? stderr : stdout, output == "json", TimeProvider.System, secrets);
             outage.Progress = line => reporter.Event(verb, "unreachable", line);
             var context = new StageContext(new OpenShiftClient(kube, ns, counter), plan, reporter, TimeProvider.System, timeout)
             {
                 RetryFailures = !options.NoRetry,
             };
-            return (int)await stage(context);
+            return (int)await stage(context, kube, config);
         }, secrets);
     }
 
@@ -221,6 +242,20 @@ public static class CliApp
 
     /// <summary>`ciupgrade help VERB` is `ciupgrade VERB --help` (CommandLineParser's help verb loses the verb's help screen).</summary>
     private static string[] HelpVerb(string[] args) => args is ["help", var verb, ..] ? [verb, "--help"] : args is ["help"] ? ["--help"] : args;
+
+    /// <summary>
+    /// A fleet's installs often share a namespace name (3scale on every cluster): with --target, backups go under
+    /// DIR/NAME, so that &lt;namespace&gt;/&lt;time&gt; directories of different clusters never mix.
+    /// </summary>
+    private static string PerTarget(ClusterOptions options, string directory) =>
+        NullIfEmpty(options.Target) is { } entry ? Path.Combine(directory, TargetEntry.Parse(entry).Name) : directory;
+
+    /// <summary>
+    /// A report path ending in '/' is a directory: the report goes there as &lt;install&gt;.xml — the --target's name, else
+    /// the namespace — so a fleet's matrix writes its reports side by side for `ciupgrade report`.
+    /// </summary>
+    private static string ReportFile(ClusterOptions options, string path, string ns) =>
+        path.EndsWith('/') ? Path.Combine(path, (NullIfEmpty(options.Target) is { } entry ? TargetEntry.Parse(entry).Name : ns) + ".xml") : path;
 
     internal static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 

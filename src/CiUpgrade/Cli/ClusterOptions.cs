@@ -8,6 +8,12 @@ public abstract class ClusterOptions : VerbOptions
     [Option("kubeconfig", HelpText = "Path to a kubeconfig (default: $KUBECONFIG, ~/.kube/config, then the pod's service account).")]
     public string? Kubeconfig { get; set; }
 
+    [Option("kubeconfig-dir", HelpText = "A mounted target Secret (Tekton: the target workspace): DIR/kubeconfig is the kubeconfig and DIR/context, when present, the context; with --target, DIR/SECRET. Empty: not given.")]
+    public string? KubeconfigDir { get; set; }
+
+    [Option("target", HelpText = "One install of a fleet, NAME:SECRET:NAMESPACE (Tekton's matrix): the kubeconfig is --kubeconfig-dir/SECRET (empty SECRET: this cluster), the namespace NAMESPACE (empty: the context's); NAME names the install in reports and backups.")]
+    public string? Target { get; set; }
+
     [Option("context", HelpText = "kubeconfig context to use (default: the current context).")]
     public string? Context { get; set; }
 

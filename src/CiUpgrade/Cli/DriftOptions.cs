@@ -20,7 +20,7 @@ public sealed class DriftOptions : ClusterOptions
     [Usage(ApplicationAlias = "ciupgrade")]
     public static IEnumerable<Example> Examples => [new("Check namespace 3scale against a recorded baseline", HelpExamples.Style, new DriftOptions { Namespace = "3scale", Baseline = "baseline.json" })];
 
-    [Option("junit", Default = "drift-junit.xml", HelpText = "Where to write the JUnit XML report.")]
+    [Option("junit", Default = "drift-junit.xml", HelpText = "Where to write the JUnit XML report; a path ending in / is a directory, the report <install>.xml in it (the --target's name, else the namespace).")]
     public string Junit { get; set; } = "drift-junit.xml";
 
     [Option("results-dir", HelpText = "Write Tekton results (passed, failed, skipped, status, drifted) into this directory.")]

@@ -56,6 +56,22 @@ public static partial class InputValidation
             : throw new UsageException(
                 $"--system-image \"{Shorten(value)}\" is not an image reference: use registry/repository:tag or registry/repository@sha256:<digest>");
 
+    public static string TokenSource(string value) =>
+        value is "auto" or "secret" or "request" ? value : throw new UpgradeException(ExitCode.BadInput, $"--token-source \"{Shorten(value)}\" is not supported: use auto, secret or request");
+
+    /// <summary>A TokenRequest's lifetime: at least the 10 minutes the API server accepts (pkg/apis/authentication/validation).</summary>
+    public static TimeSpan TokenLifetime(string text)
+    {
+        var lifetime = Durations.Parse(text, "--token-lifetime");
+        return lifetime >= TimeSpan.FromMinutes(10) ? lifetime
+            : throw new UpgradeException(ExitCode.BadInput, $"--token-lifetime {Shorten(text)} is shorter than the 10m the API server accepts: use at least 10m");
+    }
+
+    /// <summary>--server: an absolute http(s) URL, as a kubeconfig's cluster.server.</summary>
+    public static string? Server(string? value) =>
+        value is null || (Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http") ? value?.TrimEnd('/')
+            : throw new UpgradeException(ExitCode.BadInput, $"--server \"{Shorten(value)}\" is not an http(s) URL: use e.g. https://api.cluster.example.com:6443 (or :8443 on OpenShift 3.11)");
+
     public static string Output(string value) =>
         value is "text" or "json" ? value : throw new UsageException($"--output \"{Shorten(value)}\" is not supported: use text or json");
 

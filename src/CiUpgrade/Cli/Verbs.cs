@@ -12,6 +12,8 @@ public static class Verbs
 {
     public static readonly Type[] InChainOrder =
     [
+        // Once per target cluster, by its admin: it prepares the chain's credentials (tekton/README.md "Topologies").
+        typeof(TargetKubeconfigOptions),
         typeof(PreflightOptions),
         typeof(BackupOptions),
         typeof(UpdatePreHookOptions),
@@ -23,6 +25,7 @@ public static class Verbs
         typeof(GateOptions),
         typeof(RollbackOptions),
         typeof(DriftOptions),
+        typeof(ReportOptions),
         typeof(PlanOptions),
     ];
 

@@ -22,7 +22,10 @@ public static class OpenShiftResources
         new GenericStrategy(new ResourceType(string.Empty, "v1", "Pod", "pods", "pod", true, ["po"], AllVerbs, ["pods/status", "pods/log", "pods/exec"]), hasStatus: true, CoreDefaults.Pod),
         new GenericStrategy(new ResourceType(string.Empty, "v1", "ConfigMap", "configmaps", "configmap", true, ["cm"], AllVerbs, []), hasStatus: false),
         new GenericStrategy(new ResourceType(string.Empty, "v1", "Secret", "secrets", "secret", true, [], AllVerbs, []), hasStatus: false),
-        new GenericStrategy(new ResourceType(string.Empty, "v1", "ServiceAccount", "serviceaccounts", "serviceaccount", true, ["sa"], AllVerbs, []), hasStatus: false),
+        // TokenRequest (POST serviceaccounts/<name>/token): authentication.k8s.io/v1, GA in Kubernetes 1.22; OpenShift 3.11
+        // (1.11, where it was an alpha gate OpenShift left off) does not serve it.
+        new GenericStrategy(new ResourceType(string.Empty, "v1", "ServiceAccount", "serviceaccounts", "serviceaccount", true, ["sa"], AllVerbs,
+            (version ?? Api.ServerVersion.OpenShift311).AtLeast(1, 22) ? ["serviceaccounts/token"] : []), hasStatus: false),
         new GenericStrategy(new ResourceType("build.openshift.io", "v1", "BuildConfig", "buildconfigs", "buildconfig", true, ["bc"], AllVerbs, ["buildconfigs/instantiate", "buildconfigs/instantiatebinary"]), hasStatus: true),
         new GenericStrategy(new ResourceType("build.openshift.io", "v1", "Build", "builds", "build", true, [], AllVerbs, ["builds/log"]), hasStatus: true),
         new GenericStrategy(new ResourceType(string.Empty, "v1", "Service", "services", "service", true, ["svc"], AllVerbs, ["services/status"]), hasStatus: true),

@@ -84,6 +84,11 @@ expect 0 multi drift --target alpha::3scale-0 --junit "$work/fleet/"
 expect 1 multi drift --target beta::3scale-1 --junit "$work/fleet/"
 expect 1 - report --junit-dir "$work/fleet" --junit "$work/fleet.xml" --html "$work/fleet.html" --results-dir "$work/fleet-results" --targets alpha beta gamma
 [ "$(cat "$work/fleet-results/drifted")" = 2 ] || { echo "FAILED: report: $(cat "$work/fleet-results/drifted") drifted, expected 2"; exit 1; }
+# a fleet upgrade's report: verify's per-install reports (--junit DIR/; beta is still 2.6), wave by wave; gamma's wave never ran
+expect 0 multi verify --target alpha::3scale-0 --junit "$work/upgrade/"
+expect 1 multi verify --target beta::3scale-1 --junit "$work/upgrade/"
+expect 1 - report --junit-dir "$work/upgrade" --junit "$work/upgrade.xml" --html "$work/upgrade.html" --results-dir "$work/upgrade-results" --waves wave-1=Failed alpha beta wave-2=None gamma
+[ "$(cat "$work/upgrade-results/not-upgraded")" = 2 ] || { echo "FAILED: report --waves: $(cat "$work/upgrade-results/not-upgraded") not upgraded, expected 2"; exit 1; }
 expect 0 multi rollback "${ns[@]}" --backup-dir "$work/backup"
 expect 1 multi verify "${ns[@]}" --junit "$work/verify-after-rollback.xml"
 

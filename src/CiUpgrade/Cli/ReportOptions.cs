@@ -3,15 +3,16 @@ using CommandLine.Text;
 
 namespace CiUpgrade.Cli;
 
-[Verb("report", HelpText = "Aggregate a fleet's drift (or verify) JUnit reports, one file per install (drift --target ... --junit DIR/), into one JUnit file (one testsuite per install) and one self-contained HTML page. Exit 1 when an install drifted or has no report. No cluster access.")]
+[Verb("report", HelpText = "Aggregate a fleet's drift (or verify) JUnit reports, one file per install (drift --target ... --junit DIR/), into one JUnit file (one testsuite per install) and one self-contained HTML page. Exit 1 when an install drifted or has no report (with --waves: was not upgraded). No cluster access.")]
 [VerbHelp(
     """
     A fleet's drift reports, one per install (drift --target NAME:... --junit DIR/), as one JUnit file (a testsuite per
     install) and one self-contained HTML page (installs x checks, each failure's sentence, when and against what plan).
-    An expected install without a report counts as drifted. No cluster access.
+    An expected install without a report counts as drifted. With --waves (a fleet upgrade's verify reports), an install
+    without one failed before verify, or was not started when its wave never ran. No cluster access.
     """,
-    "0  no install drifted",
-    "1  an install drifted or has no report",
+    "0  no install drifted (--waves: every install upgraded and verified)",
+    "1  an install drifted or has no report (--waves: an install not upgraded)",
     "2  bad flag, or nothing to report")]
 public sealed class ReportOptions : VerbOptions
 {
@@ -39,6 +40,9 @@ public sealed class ReportOptions : VerbOptions
 
     [Option("targets", HelpText = "The installs expected, NAME[:SECRET[:NAMESPACE]] each (the pipeline's targets): one without a report counts as drifted. Last on the command line.")]
     public IEnumerable<string> Targets { get; set; } = [];
+
+    [Option("waves", HelpText = "Instead of --targets, a fleet upgrade's waves in order: WAVE=STATUS (Tekton's $(tasks.WAVE.status): Succeeded, Failed, None) then that wave's installs. Last on the command line.")]
+    public IEnumerable<string> Waves { get; set; } = [];
 
     [Option("output", Default = "text", HelpText = "text or json.")]
     public string Output { get; set; } = "text";

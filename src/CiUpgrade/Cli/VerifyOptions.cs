@@ -19,7 +19,7 @@ public sealed class VerifyOptions : ClusterOptions
     [Usage(ApplicationAlias = "ciupgrade")]
     public static IEnumerable<Example> Examples => [new("Verify namespace 3scale and write the JUnit report", HelpExamples.Style, new VerifyOptions { Namespace = "3scale", Junit = "out/verify-junit.xml" })];
 
-    [Option("junit", Default = "verify-junit.xml", HelpText = "Where to write the JUnit XML report.")]
+    [Option("junit", Default = "verify-junit.xml", HelpText = "Where to write the JUnit XML report; a path ending in / is a directory, the report <install>.xml in it (the --target's name, else the namespace).")]
     public string Junit { get; set; } = "verify-junit.xml";
 
     [Option("results-dir", HelpText = "Write Tekton results (passed, failed, skipped, status) into this directory.")]

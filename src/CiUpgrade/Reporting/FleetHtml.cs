@@ -9,6 +9,7 @@ namespace CiUpgrade.Reporting;
 /// The fleet's drift as one self-contained HTML page: installs × checks, green (passed), red (failed), grey (skipped),
 /// each failure's sentence, when each install was checked and against what plan. Inline CSS only — no script, no
 /// font, no image, no link — so the page reads the same offline, from a CI artifact or a mail attachment.
+/// A fleet upgrade's page (<c>upgrade</c>) shows verify's checks, each install's wave, and says "not upgraded".
 /// </summary>
 public static class FleetHtml
 {
@@ -23,18 +24,20 @@ public static class FleetHtml
         li{margin:.3em 0}.summary{font-size:15px}
         """;
 
-    public static string Write(string title, string plan, IReadOnlyList<FleetInstall> installs, DateTimeOffset generated)
+    public static string Write(string title, string plan, IReadOnlyList<FleetInstall> installs, DateTimeOffset generated, bool upgrade = false)
     {
         static string E(string text) => WebUtility.HtmlEncode(text);
         var checks = installs.SelectMany(i => i.Checks.Select(c => c.Name)).Distinct(StringComparer.Ordinal).ToList();
         var drifted = installs.Count(i => i.Drifted);
+        var waves = installs.Any(i => i.Wave is not null);
         var html = new StringBuilder()
             .Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").Append(E(title)).Append("</title><style>").Append(Style).Append("</style></head><body>\n")
             .Append("<h1>").Append(E(title)).Append("</h1>\n")
             .Append("<p class=\"summary\" id=\"summary\">").Append(installs.Count.ToString(CultureInfo.InvariantCulture)).Append(" installs, ")
-            .Append(drifted.ToString(CultureInfo.InvariantCulture)).Append(" drifted; checked against ").Append(E(plan)).Append("; report made ")
+            .Append(drifted.ToString(CultureInfo.InvariantCulture)).Append(upgrade ? " not upgraded; upgraded to and verified against " : " drifted; checked against ").Append(E(plan)).Append("; report made ")
             .Append(E(generated.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture))).Append(" UTC.</p>\n")
-            .Append("<table><thead><tr><th class=\"install\">install</th><th class=\"install\">namespace</th><th class=\"install\">checked (UTC)</th>");
+            .Append("<table><thead><tr>").Append(waves ? "<th class=\"install\">wave</th>" : string.Empty)
+            .Append("<th class=\"install\">install</th><th class=\"install\">namespace</th><th class=\"install\">checked (UTC)</th>");
         foreach (var check in checks)
         {
             html.Append("<th>").Append(E(check)).Append("</th>");
@@ -44,6 +47,7 @@ public static class FleetHtml
         foreach (var install in installs)
         {
             html.Append("<tr class=\"").Append(install.Missing is not null ? "drifted missing" : install.Drifted ? "drifted" : "clean").Append("\" id=\"install-").Append(E(install.Name)).Append("\">")
+                .Append(waves ? $"<td>{E(install.Wave ?? string.Empty)}</td>" : string.Empty)
                 .Append("<th>").Append(E(install.Name)).Append("</th><td>").Append(E(install.Namespace ?? "")).Append("</td><td>").Append(E(install.CheckedAt?.Replace('T', ' ') ?? "")).Append("</td>");
             if (install.Missing is { } missing)
             {
@@ -68,11 +72,11 @@ public static class FleetHtml
             html.Append("</tr>\n");
         }
 
-        html.Append("</tbody></table>\n<h2>What drifted</h2>\n");
+        html.Append("</tbody></table>\n<h2>").Append(upgrade ? "What was not upgraded" : "What drifted").Append("</h2>\n");
         var failures = installs.Where(i => i.Drifted).ToList();
         if (failures.Count == 0)
         {
-            html.Append("<p id=\"no-drift\">Nothing: every install is as its plan's target says.</p>\n");
+            html.Append("<p id=\"no-drift\">").Append(upgrade ? "Nothing: every install was upgraded and passed verify." : "Nothing: every install is as its plan's target says.").Append("</p>\n");
         }
         else
         {

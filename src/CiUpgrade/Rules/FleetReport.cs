@@ -5,9 +5,9 @@ public sealed record FleetCheck(string Name, CheckOutcome Outcome, string Messag
 
 /// <summary>
 /// One install of the fleet: its checks, when they ran and in which namespace; <see cref="Missing"/> says why there is
-/// no report at all (the check did not run, or could not reach the cluster).
+/// no report at all (the check did not run, or could not reach the cluster); <see cref="Wave"/> is a fleet upgrade's wave.
 /// </summary>
-public sealed record FleetInstall(string Name, string? Namespace, string? CheckedAt, IReadOnlyList<FleetCheck> Checks, string? Missing = null)
+public sealed record FleetInstall(string Name, string? Namespace, string? CheckedAt, IReadOnlyList<FleetCheck> Checks, string? Missing = null, string? Wave = null)
 {
     public bool Drifted => Missing is not null || Checks.Any(c => c.Outcome == CheckOutcome.Failed);
 }
@@ -27,5 +27,19 @@ public static class FleetReport
             .ToList();
         installs.AddRange(reported.Values.Where(r => !expected.Contains(r.Name)).OrderBy(r => r.Name, StringComparer.Ordinal));
         return installs;
+    }
+
+    /// <summary>
+    /// A fleet upgrade's installs wave by wave, each with its wave; one without a verify report is not upgraded, for the
+    /// reason its wave gives (<see cref="FleetWaves.MissingReport"/>). A report of no listed install is left out: an
+    /// earlier run's file in the same workspace says nothing about this run.
+    /// </summary>
+    public static IReadOnlyList<FleetInstall> Assemble(IReadOnlyList<FleetWave> waves, IReadOnlyDictionary<string, FleetInstall> reported)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        return waves.SelectMany(wave => wave.Installs.Where(seen.Add).Select(name => reported.TryGetValue(name, out var found) && wave.Ran
+                ? found with { Wave = wave.Name }
+                : new FleetInstall(name, null, null, [], FleetWaves.MissingReport(wave), wave.Name)))
+            .ToList();
     }
 }

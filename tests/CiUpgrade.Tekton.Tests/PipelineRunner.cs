@@ -5,8 +5,11 @@ using CiUpgrade.Simulator.Json;
 
 namespace CiUpgrade.Tekton.Tests;
 
-/// <summary>One PipelineTask as it ran: status (Succeeded, Failed, or None when skipped or not reached), exit code, output, results.</summary>
-public sealed record TaskRunRecord(string Name, string Status, int? ExitCode, string[] Args, string Output, string Error, Dictionary<string, string> Results);
+/// <summary>
+/// One PipelineTask as it ran: status (Succeeded, Failed, or None when skipped or not reached), exit code, output, results;
+/// for a Task of several steps, the step that failed (the ones after it did not run) and the args of the last step run.
+/// </summary>
+public sealed record TaskRunRecord(string Name, string Status, int? ExitCode, string[] Args, string Output, string Error, Dictionary<string, string> Results, string? FailedStep = null);
 
 /// <summary>
 /// A whole run: its name and uid ($(context.pipelineRun.*)), every task and finally task, the aggregate status, the
@@ -29,7 +32,10 @@ public sealed record PipelineRunRecord(string Name, string Uid, IReadOnlyList<Ta
 /// pipelinerunresolution.go): pipeline results come only from successful TaskRuns (GetTaskRunsResults), also on a
 /// failed run; a task referencing a result its successful producer did not write fails the run with
 /// InvalidTaskResultReference before it is created (CheckMissingResultReferences) and nothing further runs; a
-/// finally task whose result reference cannot be resolved is not executed. Each step's command must be ciupgrade and its args go to the CLI verbatim, so a renamed
+/// finally task whose result reference cannot be resolved is not executed. A task skipped for any reason but its own
+/// `when` (an empty matrix array, a skipped parent) skips the tasks that run after it (skipBecauseParentTaskWasSkipped).
+/// A Task's steps run in order, sharing /tekton/results; the first that fails without onError: continue fails the
+/// TaskRun and the steps after it do not run. Each step's command must be ciupgrade and its args go to the CLI verbatim, so a renamed
 /// flag or verb in the CLI breaks the run. The pod's service account is stood in for by --kubeconfig.
 /// </summary>
 public sealed partial class PipelineRunner(string kubeconfig, string workspace, IReadOnlyDictionary<string, string>? otherWorkspaces = null)
@@ -79,6 +85,8 @@ public sealed partial class PipelineRunner(string kubeconfig, string workspace, 
 
         var records = new Dictionary<string, TaskRunRecord>(StringComparer.Ordinal);
         var pending = spec["tasks"]!.AsArray().OfType<JsonObject>().ToList();
+        // Tasks skipped for a reason other than their own `when`: their dependents are skipped too.
+        var skippedOnward = new HashSet<string>(StringComparer.Ordinal);
         string? reason = null;
         while (pending.Count > 0)
         {
@@ -98,9 +106,16 @@ public sealed partial class PipelineRunner(string kubeconfig, string workspace, 
                 break;
             }
 
-            records[name] = stopping || missingResult || !WhenHolds(next, parameters, records, null)
-                ? new TaskRunRecord(name, "None", null, [], string.Empty, string.Empty, [])
-                : await RunFannedOutAsync(next, parameters, records, null, ct);
+            var parentSkipped = Dependencies(next).Any(skippedOnward.Contains);
+            var runs = !stopping && !missingResult && !parentSkipped && WhenHolds(next, parameters, records, null);
+            records[name] = runs
+                ? await RunFannedOutAsync(next, parameters, records, null, ct)
+                : new TaskRunRecord(name, "None", null, [], string.Empty, string.Empty, []);
+            if (parentSkipped || (runs && records[name].Status == "None"))
+            {
+                // A skipped parent, or a matrix over an empty array (EmptyArrayInMatrixParams).
+                skippedOnward.Add(name);
+            }
         }
 
         foreach (var task in pending)
@@ -198,31 +213,39 @@ public sealed partial class PipelineRunner(string kubeconfig, string workspace, 
 
         var resultsDir = Path.Combine(workspace, ".results", name);
         Directory.CreateDirectory(resultsDir);
-        var steps = task["spec"]!["steps"]!.AsArray();
-        Assert.Single(steps);
-        var step = steps[0]!;
-        Assert.Equal("""["ciupgrade"]""", step["command"]!.ToJsonString());
-        var args = step["args"]!.AsArray().SelectMany(a => WholeArray().Match((string)a!) is { Success: true } whole
-            ? taskArrays[whole.Groups["name"].Value] : [(string)a!]).Select(a => TaskVariable().Replace(a, m => m.Groups["kind"].Value switch
-        {
-            "params" => taskParams[m.Groups["name"].Value],
-            "workspaces" => WorkspacePath(pipelineTask, m.Groups["name"].Value),
-            _ => throw new InvalidOperationException($"unresolved {m.Value} in task {task.Name()}"),
-        }).Replace("/tekton/results", resultsDir, StringComparison.Ordinal)).ToArray();
-
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        // The pod's service account, for the verbs that talk to the cluster (gate does not) and reach no target cluster
-        // through a bound target workspace.
-        string[] credentials = args[0] is "gate" or "report" || UsesTargetKubeconfig(args) ? [] : ["--kubeconfig", kubeconfig];
-        var code = await CliApp.RunAsync([.. args, .. credentials], stdout, stderr, ct);
+        int? code = null;
+        string[] args = [];
+        string? failedStep = null;
+        foreach (var step in task["spec"]!["steps"]!.AsArray().OfType<JsonObject>())
+        {
+            Assert.Equal("""["ciupgrade"]""", step["command"]!.ToJsonString());
+            args = step["args"]!.AsArray().SelectMany(a => WholeArray().Match((string)a!) is { Success: true } whole
+                ? taskArrays[whole.Groups["name"].Value] : [(string)a!]).Select(a => TaskVariable().Replace(a, m => m.Groups["kind"].Value switch
+            {
+                "params" => taskParams[m.Groups["name"].Value],
+                "workspaces" => WorkspacePath(pipelineTask, m.Groups["name"].Value),
+                _ => throw new InvalidOperationException($"unresolved {m.Value} in task {task.Name()}"),
+            }).Replace("/tekton/results", resultsDir, StringComparison.Ordinal)).ToArray();
+
+            // The pod's service account, for the verbs that talk to the cluster (gate and report do not) and reach no
+            // target cluster through a bound target workspace.
+            string[] credentials = args[0] is "gate" or "report" || UsesTargetKubeconfig(args) ? [] : ["--kubeconfig", kubeconfig];
+            code = await CliApp.RunAsync([.. args, .. credentials], stdout, stderr, ct);
+            // onError: continue records the exit code in the step's terminated state and lets the TaskRun go on and succeed.
+            if (code != 0 && (string?)step["onError"] != "continue")
+            {
+                failedStep = (string)step["name"]!;
+                break;
+            }
+        }
+
         var results = (task["spec"]!["results"]?.AsArray().OfType<JsonObject>() ?? [])
             .Select(r => (string)r["name"]!)
             .Where(r => File.Exists(Path.Combine(resultsDir, r)))
             .ToDictionary(r => r, r => File.ReadAllText(Path.Combine(resultsDir, r)), StringComparer.Ordinal);
-        // onError: continue records the exit code in the step's terminated state and lets the TaskRun succeed.
-        var continueOnError = (string?)step["onError"] == "continue";
-        return new TaskRunRecord(name, code == 0 || continueOnError ? "Succeeded" : "Failed", code, args, stdout.ToString(), stderr.ToString(), results);
+        return new TaskRunRecord(name, failedStep is null ? "Succeeded" : "Failed", code, args, stdout.ToString(), stderr.ToString(), results, failedStep);
     }
 
     /// <summary>

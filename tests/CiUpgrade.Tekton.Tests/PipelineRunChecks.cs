@@ -35,6 +35,12 @@ public static class PipelineRunChecks
     /// </summary>
     public static int Waits(string pipelineName)
     {
+        if (pipelineName == "3scale-fleet-upgrade")
+        {
+            // The waves run one after another, each install's chain those of one upgrade (the installs of a wave at once).
+            return Waves() * Waits("3scale-upgrade");
+        }
+
         if (pipelineName != "3scale-upgrade")
         {
             return 0;
@@ -43,6 +49,10 @@ public static class PipelineRunChecks
         var tasks = TektonFiles.Find("Pipeline", pipelineName)["spec"]!["tasks"]!.AsArray().Select(t => (string)t!["name"]!).ToList();
         return (2 * CiUpgrade.Plans.PlanLoader.LoadEmbedded().ImageStreams.Count) + 1 + 1 + (tasks.Contains("update-prehook") ? 1 : 0);
     }
+
+    /// <summary>The fleet upgrade's waves: its matrixed tasks.</summary>
+    public static int Waves() =>
+        TektonFiles.Find("Pipeline", "3scale-fleet-upgrade")["spec"]!["tasks"]!.AsArray().Count(t => t!["matrix"] is not null);
 
     public static void AssertTimeouts(JsonObject run)
     {
@@ -58,7 +68,13 @@ public static class PipelineRunChecks
 
         Assert.True(@finally >= (hasRollback ? rolloutTimeout : TimeSpan.Zero) + (hasRollback ? FinallyOverhead : TimeSpan.FromMinutes(5)),
             $"{pipelineName}: timeouts.finally {@finally} leaves the rollback less than one rollout wait");
-        Assert.True(total - @finally >= (Waits(pipelineName) * rolloutTimeout) + (pipelineName == "3scale-upgrade" ? TaskOverhead : TimeSpan.FromMinutes(20)),
+        var overhead = pipelineName switch
+        {
+            "3scale-upgrade" => TaskOverhead,
+            "3scale-fleet-upgrade" => Waves() * TaskOverhead,
+            _ => TimeSpan.FromMinutes(20),
+        };
+        Assert.True(total - @finally >= (Waits(pipelineName) * rolloutTimeout) + overhead,
             $"{pipelineName}: timeouts.pipeline {total} - finally {@finally} is less than {Waits(pipelineName)} waits of {rolloutTimeout} plus overhead");
     }
 

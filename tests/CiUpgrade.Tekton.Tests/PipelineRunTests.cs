@@ -61,5 +61,6 @@ public sealed class PipelineRunTests
         Assert.Equal(22 + (TektonFiles.Find("Pipeline", "3scale-upgrade")["spec"]!["tasks"]!.AsArray().Any(t => (string?)t!["name"] == "update-prehook") ? 1 : 0),
             PipelineRunChecks.Waits("3scale-upgrade"));
         Assert.Equal(0, PipelineRunChecks.Waits("3scale-drift-check"));
+        Assert.Equal(3 * PipelineRunChecks.Waits("3scale-upgrade"), PipelineRunChecks.Waits("3scale-fleet-upgrade"));
     }
 }

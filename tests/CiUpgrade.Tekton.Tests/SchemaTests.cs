@@ -69,13 +69,17 @@ public sealed class SchemaTests
     {
         foreach (var task in TektonFiles.Documents().Select(d => d.Doc).Where(d => (string?)d["kind"] == "Task"))
         {
-            var step = task["spec"]!["steps"]![0]!;
-            Assert.Equal("""["ciupgrade"]""", step["command"]!.ToJsonString());
-            Assert.Null(step["script"]);
-            Assert.True((bool)step["securityContext"]!["runAsNonRoot"]!);
-            Assert.False((bool)step["securityContext"]!["allowPrivilegeEscalation"]!);
-            Assert.Null(step["securityContext"]!["runAsUser"]);
-            Assert.Contains(step["env"]!.AsArray(), e => (string?)e!["name"] == "HOME");
+            foreach (var step in task["spec"]!["steps"]!.AsArray().OfType<JsonObject>())
+            {
+                Assert.Equal("""["ciupgrade"]""", step["command"]!.ToJsonString());
+                Assert.Null(step["script"]);
+                Assert.True((bool)step["securityContext"]!["runAsNonRoot"]!);
+                Assert.False((bool)step["securityContext"]!["allowPrivilegeEscalation"]!);
+                Assert.Null(step["securityContext"]!["runAsUser"]);
+                Assert.Contains(step["env"]!.AsArray(), e => (string?)e!["name"] == "HOME");
+                Assert.NotNull(step["computeResources"]?["limits"]?["memory"]);
+            }
+
             Assert.All(task["spec"]!["params"]!.AsArray(), p => Assert.NotNull(p!["description"]));
             Assert.Equal("0.1", (string?)task["metadata"]!["labels"]!["app.kubernetes.io/version"]);
         }

@@ -33,11 +33,41 @@ public static class ApiErrorMapping
                 $"permission denied: {message} — grant \"{action.Split(' ')[0]}\" on \"{resource}\" (API group \"{group}\") in all namespaces, which a namespaced Role cannot: bind a ClusterRole with a ClusterRoleBinding (tekton/rbac/drift-all-namespaces.yaml)", e),
             HttpStatusCode.Forbidden => new UpgradeException(ExitCode.ClusterUnreachable,
                 $"permission denied: {message} — grant \"{action.Split(' ')[0]}\" on \"{resource}\" (API group \"{group}\") in namespace {ns} (see tekton/rbac)", e),
+            // Kubernetes 1.10-1.12 (OpenShift 3.11) pass a failed JSON-patch `test` through as a 500: a refused guard, not an outage.
+            HttpStatusCode.InternalServerError when FailedTestPath(message) is { } path => new ClusterRequestException(code, status?.Reason, $"{what}: {(int)code}: {message}", e)
+            {
+                Object = name,
+                FailedTest = path,
+                GuardFailed = true,
+            },
             HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError => new UpgradeException(ExitCode.ClusterUnreachable,
                 $"the API server at {server} could not serve {what}: {(int)code} {status?.Reason ?? code.ToString()}: {message} (still failing after {TransientRetryHandler.MaxStatusRetries} retries); check the cluster's health and rerun the stage", e),
             _ => new ClusterRequestException(code, status?.Reason, $"{what}: {(int)code} {status?.Reason ?? code.ToString()}: {message}", e) { Object = name },
         };
     }
+
+    /// <summary>
+    /// The JSON pointer of a failed `test` op, when a Status message says one failed: evanphx/json-patch's "Testing value
+    /// PATH failed" (lower-case "testing" since v4.2), which the Kubernetes 1.10–1.12 patch handler passes through
+    /// unwrapped (k8s.io/apiserver pkg/endpoints/handlers/patch.go, interpretPatchError's default case) and
+    /// responsewriters.ErrorToAPIStatus then answers as 500 with the error text as message and no reason. From
+    /// Kubernetes 1.13.4/1.12.6/1.11.8 (the CVE-2019-1002100 fix) the handler wraps it as a 422 Invalid instead.
+    /// </summary>
+    public static string? FailedTestPath(string? message)
+    {
+        const string prefix = "esting value ";
+        if (message is null || message.Length < prefix.Length + 1 || char.ToLowerInvariant(message[0]) != 't'
+            || string.CompareOrdinal(message, 1, prefix, 0, prefix.Length) != 0)
+        {
+            return null;
+        }
+
+        var end = message.IndexOf(" failed", prefix.Length + 1, StringComparison.Ordinal);
+        return end < 0 ? null : message[(prefix.Length + 1)..end];
+    }
+
+    /// <summary>FailedTestPath of a Status body (a 500 answer read before it is retried).</summary>
+    public static string? FailedTestPathOf(string? content) => FailedTestPath(TryStatus(content)?.Message);
 
     /// <summary>
     /// A failed answer to a request sent by hand, raised as KubernetesClient raises one from its typed calls, so that
@@ -82,6 +112,7 @@ public static class ApiErrorMapping
         {
             HttpStatusCode.NotFound => $"it was deleted from namespace {ns} while the stage ran; restore it (or check -n/--namespace), then rerun the stage",
             HttpStatusCode.Conflict or HttpStatusCode.UnprocessableEntity => "another client kept changing it; rerun the stage once it is left alone",
+            _ when e.GuardFailed => "another client kept changing it; rerun the stage once it is left alone",
             _ => "the API server refused the request; check the object, then rerun the stage",
         };
         return new UpgradeException(ExitCode.WrongClusterState, $"{e.Message} — {hint}", e);

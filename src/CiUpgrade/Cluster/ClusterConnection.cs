@@ -1,4 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
 using k8s;
 using k8s.Exceptions;
 
@@ -26,11 +25,11 @@ public static class ClusterConnection
                     throw new UpgradeException(ExitCode.BadInput, $"kubeconfig {path} does not exist: pass an existing file with --kubeconfig or set KUBECONFIG");
                 }
 
-                config = KubernetesClientConfiguration.BuildConfigFromConfigFile(path, currentContext: context);
+                config = FromFile(path, context);
             }
             else if (defaultPath is not null && File.Exists(defaultPath))
             {
-                config = KubernetesClientConfiguration.BuildConfigFromConfigFile(defaultPath, currentContext: context);
+                config = FromFile(defaultPath, context);
             }
             else if (KubernetesClientConfiguration.IsInCluster())
             {
@@ -59,6 +58,15 @@ public static class ClusterConnection
         return (config, resolvedNamespace);
     }
 
+    /// <summary>The context's configuration, trusting every certificate of its certificate authority (<see cref="CertificateAuthorityTrust"/>).</summary>
+    private static KubernetesClientConfiguration FromFile(string path, string? context)
+    {
+        var kubeconfig = KubernetesClientConfiguration.LoadKubeConfig(path);
+        var config = KubernetesClientConfiguration.BuildConfigFromConfigObject(kubeconfig, context);
+        config.SslCaCerts = CertificateAuthorityTrust.Read(kubeconfig, context) ?? config.SslCaCerts;
+        return config;
+    }
+
     /// <summary>
     /// A client whose requests go through <see cref="TransientRetryHandler"/>. HttpClient's own timeout is off: each
     /// attempt has its own limit, and an outage is bounded by <paramref name="outage"/>'s budget instead.
@@ -66,29 +74,31 @@ public static class ClusterConnection
     public static Kubernetes CreateClient(KubernetesClientConfiguration config, ApiOutage outage, RequestCounter? counter = null)
     {
         config.HttpClientTimeout = Timeout.InfiniteTimeSpan;
+        System.Net.Http.SocketsHttpHandler? tls = null;
         if (!config.SkipTlsVerify && config.SslCaCerts is { Count: > 0 } authorities)
         {
-            // Trust exactly the kubeconfig's certificate authorities, as kubectl does (client-go puts only the
-            // certificate-authority data in its TLS RootCAs). The default policy validates against the system trust
-            // store first, only for KubernetesClient's callback to validate again against these authorities; and
-            // with nothing trusted from it, the system store need not be read at all (SystemTrustStore).
-            config.FirstMessageHandlerSetup = handler => handler.SslOptions.CertificateChainPolicy = TrustOnly(authorities);
+            // Trust exactly the kubeconfig's certificate authorities, as kubectl does (CertificateAuthorityTrust). The
+            // default policy validates against the system trust store first, only for KubernetesClient's callback to
+            // validate again against these authorities; and with nothing trusted from it, the system store need not be
+            // read at all (SystemTrustStore).
+            config.FirstMessageHandlerSetup = handler =>
+            {
+                handler.SslOptions.CertificateChainPolicy = CertificateAuthorityTrust.Policy(authorities);
+                tls = handler;
+            };
             SystemTrustStore.Skip();
         }
 
-        return counter is null ? new Kubernetes(config, new TransientRetryHandler(outage)) : new Kubernetes(config, new TransientRetryHandler(outage), counter);
-    }
-
-    private static X509ChainPolicy TrustOnly(X509Certificate2Collection authorities)
-    {
-        var policy = new X509ChainPolicy
+        var client = counter is null ? new Kubernetes(config, new TransientRetryHandler(outage)) : new Kubernetes(config, new TransientRetryHandler(outage), counter);
+        if (tls is not null)
         {
-            TrustMode = X509ChainTrustMode.CustomRootTrust,
-            // As kubectl: an API server certificate is not checked for revocation (no CRL or OCSP request).
-            RevocationMode = X509RevocationMode.NoCheck,
-        };
-        policy.CustomTrustStore.AddRange(authorities);
-        return policy;
+            // KubernetesClient sets its own callback after the setup above (it wants the chain's root to be one of the
+            // authorities, so a bundle's non-root anchor is refused): replaced before the first request is sent.
+            var trusted = config.SslCaCerts!;
+            tls.SslOptions.RemoteCertificateValidationCallback = (_, _, chain, errors) => CertificateAuthorityTrust.Accepts(trusted, chain, errors);
+        }
+
+        return client;
     }
 
     private static string FirstLine(string text) => text.Split('\n')[0].Trim();

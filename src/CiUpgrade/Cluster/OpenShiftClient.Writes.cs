@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json.Nodes;
 using CiUpgrade.Cluster.Models;
 using k8s;
@@ -43,9 +44,46 @@ public sealed partial class OpenShiftClient
             await BeforeWriteAsync(ct);
         }
 
-        return await CallAsync($"patch {plural}", plural, group, () =>
-            kube.CustomObjects.PatchNamespacedCustomObjectAsync<T>(new V1Patch(operations.ToJsonString(), V1Patch.PatchType.JsonPatch),
-                group, version, Namespace, plural, name, dryRun: dryRun ? "All" : null, fieldManager: "ciupgrade", cancellationToken: ct), name);
+        try
+        {
+            return await CallAsync($"patch {plural}", plural, group, () =>
+                kube.CustomObjects.PatchNamespacedCustomObjectAsync<T>(new V1Patch(GoJsonEncoding.Serialize(operations), V1Patch.PatchType.JsonPatch),
+                    group, version, Namespace, plural, name, dryRun: dryRun ? "All" : null, fieldManager: "ciupgrade", cancellationToken: ct), name);
+        }
+        catch (ClusterRequestException e) when (e.StatusCode == HttpStatusCode.UnprocessableEntity || e.GuardFailed)
+        {
+            throw await RefusedAsync(e, $"{ResourcePrefix(group, version)}/namespaces/{Namespace}/{plural}/{Uri.EscapeDataString(name)}", plural, group, ct);
+        }
+    }
+
+    /// <summary>
+    /// A JSON patch the server refused to apply, with the object as the server holds it right after (its JSON as the
+    /// server spells it), so the caller can tell a concurrent change (the resourceVersion moved) from a guard that can
+    /// never pass (<see cref="Stages.GuardedPatch"/>).
+    /// </summary>
+    private async Task<ClusterRequestException> RefusedAsync(ClusterRequestException e, string relative, string resource, string group, CancellationToken ct)
+    {
+        string? stored = null;
+        try
+        {
+            stored = await CallAsync($"get {resource}", resource, group, async () =>
+            {
+                using var response = await GetAsync(relative, $"get {resource}", null, ct);
+                return await response.Content.ReadAsStringAsync(ct);
+            });
+        }
+        catch (Exception read) when (read is ClusterRequestException or UpgradeException)
+        {
+            // Gone or unreadable: the caller re-reads it and reports that.
+        }
+
+        return new ClusterRequestException(e.StatusCode, e.Reason, e.Message, e.InnerException!)
+        {
+            Object = e.Object,
+            FailedTest = e.FailedTest,
+            GuardFailed = true,
+            Stored = stored,
+        };
     }
 
     public Task<V1ConfigMap> CreateConfigMapAsync(V1ConfigMap configMap, CancellationToken ct) =>

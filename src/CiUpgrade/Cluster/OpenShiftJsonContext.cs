@@ -42,4 +42,7 @@ namespace CiUpgrade.Cluster;
 [JsonSerializable(typeof(V1DeleteOptions))]
 [JsonSerializable(typeof(V1Patch))]
 [JsonSerializable(typeof(V1Status))]
+// What an object-typed field of a model read from the server holds (metadata.managedFields[].fieldsV1 on Kubernetes 1.18+):
+// without it, writing such a model back fails ("JsonTypeInfo metadata for type 'System.Text.Json.JsonElement' was not provided").
+[JsonSerializable(typeof(System.Text.Json.JsonElement))]
 internal sealed partial class OpenShiftJsonContext : JsonSerializerContext;

@@ -10,6 +10,8 @@ namespace CiUpgrade.Cluster;
 /// <see cref="ApiOutage"/> budget allows, with jittered exponential backoff, through Polly's retry strategy. Every
 /// request ciupgrade sends is safe to resend: reads, and writes guarded by `test` ops (resourceVersion) or
 /// create-if-absent; the one exception, a binary build upload, is marked <see cref="SendOnce"/> and never resent.
+/// A 500 that says a JSON-patch `test` failed (OpenShift 3.11's answer to a refused guard,
+/// <see cref="ApiErrorMapping.FailedTestPath"/>) is not transient: it goes up at once for the stage to re-read the object.
 /// The answer's body is read inside the retry (watches excepted), so a connection reset while the body arrives is
 /// retried like one reset before the headers: buffered whole, or, for a request that says how (<see cref="ReadAnswer"/>:
 /// a LIST page of megabytes), read straight into its objects.
@@ -61,6 +63,8 @@ internal sealed class TransientRetryHandler : DelegatingHandler
     }
 
     private static readonly ResiliencePropertyKey<string> ServerKey = new("ciupgrade.server");
+
+    private static readonly ResiliencePropertyKey<bool> GuardRefusedKey = new("ciupgrade.guard-refused");
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -114,6 +118,12 @@ internal sealed class TransientRetryHandler : DelegatingHandler
                     else if (!streaming)
                     {
                         await response.Content.LoadIntoBufferAsync(attempt.Token);
+                        if (response.StatusCode == HttpStatusCode.InternalServerError && request.Method == HttpMethod.Patch
+                            && ApiErrorMapping.FailedTestPathOf(await response.Content.ReadAsStringAsync(attempt.Token)) is not null)
+                        {
+                            // OpenShift 3.11's answer to a failed JSON-patch `test`: the same answer every time, for the stage to re-read.
+                            ctx.Properties.Set(GuardRefusedKey, true);
+                        }
                     }
                 }
                 catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException && !ctx.CancellationToken.IsCancellationRequested)
@@ -149,6 +159,11 @@ internal sealed class TransientRetryHandler : DelegatingHandler
         if (outcome.Exception is HttpRequestException or IOException && !context.CancellationToken.IsCancellationRequested)
         {
             return _outage.Failed(context.Properties.GetValue(ServerKey, "?"), outcome.Exception);
+        }
+
+        if (context.Properties.TryGetValue(GuardRefusedKey, out var refused) && refused)
+        {
+            return false;
         }
 
         return outcome.Result is { } response && Transient.Contains(response.StatusCode) && attempt < MaxStatusRetries;

@@ -145,13 +145,8 @@ public sealed class NamespaceLock : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        try
-        {
-            await _renewing;
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        // The renewal loop ends only by cancellation and catches everything else, but a dispose must not throw whatever happened.
+        await Task.WhenAny(_renewing);
 
         using var release = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         try
@@ -162,7 +157,7 @@ public sealed class NamespaceLock : IAsyncDisposable
                 await DeleteAsync(_context.Client, _uid, release.Token);
             }
         }
-        catch (Exception e) when (e is UpgradeException or ClusterRequestException or OperationCanceledException)
+        catch (Exception e)
         {
             _context.Reporter.Event(_stage, "lock", $"could not release the upgrade lock ({e.Message}); it is taken over {DurationText.Format(LockDecision.Staleness)} after its last renewal, or by a rerun with the same --run-id");
         }
@@ -171,30 +166,96 @@ public sealed class NamespaceLock : IAsyncDisposable
         _stop.Dispose();
     }
 
+    /// <summary>
+    /// The renewal period: <see cref="LockDecision.RenewEvery"/>, unless the hidden environment variable
+    /// CIUPGRADE_LOCK_RENEW_EVERY gives another duration (how tests see renewals in seconds; not for users).
+    /// </summary>
+    internal static TimeSpan RenewEvery { get; } =
+        Environment.GetEnvironmentVariable("CIUPGRADE_LOCK_RENEW_EVERY") is { Length: > 0 } every && TryDuration(every) is { } period ? period : LockDecision.RenewEvery;
+
+    private static TimeSpan? TryDuration(string text)
+    {
+        try
+        {
+            return Cli.Durations.Parse(text, "CIUPGRADE_LOCK_RENEW_EVERY");
+        }
+        catch (UpgradeException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Renews the lock until the stage ends, surviving any error: a failed renewal is reported once (and once more when
+    /// renewing works again) and retried at the next tick, since the lock stays valid for <see cref="LockDecision.Staleness"/>.
+    /// Each renewal reads the lock and, while it is still this run's (its uid and holder), writes it back with `renewed`
+    /// moved (PUT with its resourceVersion: a lock replaced meanwhile refuses it, 409), without metadata.managedFields:
+    /// the field owners the server records on every object since Kubernetes 1.18 are the server's, not something to send back.
+    /// </summary>
     private async Task RenewAsync(CancellationToken ct)
     {
-        using var timer = new PeriodicTimer(LockDecision.RenewEvery, _context.Time);
-        while (await timer.WaitForNextTickAsync(ct))
+        string? failing = null;
+        using var timer = new PeriodicTimer(RenewEvery, _context.Time);
+        while (await WaitTickAsync(timer, ct))
         {
             try
             {
                 var current = await _context.Client.GetConfigMapAsync(ConfigMapName, ct);
                 if (current?.Metadata.Uid != _uid || Value(current.Data, "holder") != _holder)
                 {
-                    TakenBy = current is null ? "(deleted)" : Describe(current.Data ?? new Dictionary<string, string>());
-                    _context.Reporter.Event(_stage, "lock", $"the upgrade lock was taken over by {TakenBy}: stopping");
-                    await _lost.CancelAsync();
+                    await TakenOverAsync(current);
                     return;
                 }
 
                 current.Data!["renewed"] = Stamp(_context.Time.GetUtcNow());
+                // Not written back: the server keeps its own record of field owners when an update leaves them out.
+                current.Metadata.ManagedFields = null;
                 await _context.Client.ReplaceConfigMapAsync(current, ct);
+                if (failing is not null)
+                {
+                    failing = null;
+                    _context.Reporter.Event(_stage, "lock", "renewing the upgrade lock works again");
+                }
             }
-            catch (Exception e) when (e is UpgradeException or ClusterRequestException)
+            catch (ClusterRequestException e) when (e.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Conflict)
             {
-                // An outage or a conflicting write: try again at the next tick (the lock stays valid for minutes).
+                // Deleted or replaced since it was read: the next tick reads it again and finds out whose it is.
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                // An outage, a denied or refused request, anything: the lock stays valid for minutes; try again at the next tick.
+                if (failing is null)
+                {
+                    failing = e.Message;
+                    _context.Reporter.Event(_stage, "lock", $"could not renew the upgrade lock ({e.Message}); retrying every {DurationText.Format(RenewEvery)} (another run may take it over {DurationText.Format(LockDecision.Staleness)} after its last renewal)");
+                }
             }
         }
+    }
+
+    /// <summary>The next tick, false once the stage ends.</summary>
+    private static async Task<bool> WaitTickAsync(PeriodicTimer timer, CancellationToken ct)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The lock is gone or another run's: the stage stops (<see cref="Lost"/>).</summary>
+    private async Task TakenOverAsync(V1ConfigMap? current)
+    {
+        TakenBy = current is null ? "(deleted)" : Describe(current.Data ?? new Dictionary<string, string>());
+        _context.Reporter.Event(_stage, "lock", $"the upgrade lock was taken over by {TakenBy}: stopping");
+        await _lost.CancelAsync();
     }
 
     private static async Task DeleteAsync(OpenShiftClient client, string uid, CancellationToken ct)

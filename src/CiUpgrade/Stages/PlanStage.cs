@@ -9,12 +9,14 @@ namespace CiUpgrade.Stages;
 /// What the forward stages would do, without doing it: each patch patch-imagestreams and set-release would send,
 /// in order, sent with server-side dry run (so the server validates it and stores nothing) when the server has it
 /// (Kubernetes 1.13+; below, it would apply them, so they are only printed), the DCs each stream would roll out,
-/// and every problem preflight would raise. Exit 0 when the plan can run, else preflight's code.
+/// and every problem preflight would raise. Exit 0 when the plan can run, else preflight's code, or 4 when the server's
+/// dry run rejected a step.
 /// </summary>
 public sealed class PlanStage(StageContext context)
 {
     private const string Stage = "plan";
     private bool _validate;
+    private readonly List<string> _rejected = [];
 
     public async Task<ExitCode> RunAsync(string? systemImage, string? oracleClientDir, CancellationToken ct)
     {
@@ -89,6 +91,13 @@ public sealed class PlanStage(StageContext context)
                 () => context.Client.PatchDeploymentConfigAsync(app.Metadata.Name, ops, true, ct));
         }
 
+        if (problems.Count == 0 && _rejected.Count > 0)
+        {
+            // The server refused what the stage would send: the upgrade would stop there, so the plan cannot pass.
+            throw new UpgradeException(ExitCode.WrongClusterState,
+                $"the server's dry run rejected {string.Join("; ", _rejected)}: the upgrade would stop there; nothing was changed");
+        }
+
         context.Reporter.Event(Stage, "done", problems.Count == 0
             ? $"{step} steps; nothing was changed"
             : $"{step} steps; {problems.Count} problem(s) would stop the upgrade; nothing was changed");
@@ -131,7 +140,7 @@ public sealed class PlanStage(StageContext context)
             ["step"] = step.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["resource"] = kind,
             ["name"] = name,
-            ["patch"] = ops.ToJsonString(),
+            ["patch"] = GoJsonEncoding.Serialize(ops),
             ["rollsOut"] = string.Join(",", rollsOut),
         };
         if (ops.Count == 0)
@@ -151,15 +160,16 @@ public sealed class PlanStage(StageContext context)
                 await dryRun();
                 fields["dryRun"] = "accepted";
             }
-            catch (ClusterRequestException e) when (e.StatusCode is HttpStatusCode.UnprocessableEntity or HttpStatusCode.Conflict or HttpStatusCode.BadRequest)
+            catch (ClusterRequestException e) when (e.StatusCode is HttpStatusCode.UnprocessableEntity or HttpStatusCode.Conflict or HttpStatusCode.BadRequest || e.GuardFailed)
             {
                 fields["dryRun"] = "rejected: " + e.Message;
+                _rejected.Add($"step {step} ({kind}/{name}: {e.Message})");
             }
         }
 
         var validation = _validate ? $"server dry run: {fields["dryRun"]}" : "not sent: the server cannot validate it";
         context.Reporter.Event(Stage, "patch",
-            $"{step}. {kind}/{name}: JSON patch {ops.ToJsonString()} ({validation}); rolls out: {(rollsOut.Count == 0 ? "nothing" : string.Join(", ", rollsOut))}",
+            $"{step}. {kind}/{name}: JSON patch {GoJsonEncoding.Serialize(ops)} ({validation}); rolls out: {(rollsOut.Count == 0 ? "nothing" : string.Join(", ", rollsOut))}",
             fields);
     }
 }

@@ -23,6 +23,8 @@ public static class PreHookToken
         }
 
         context.Reporter.Secrets.Add(token);
+        // As it appears inside a patch shown in the output (spelled as sent, GoJsonEncoding), should it hold a character JSON escapes.
+        context.Reporter.Secrets.Add(Cluster.GoJsonEncoding.Serialize(token)[1..^1]);
         return token;
     }
 

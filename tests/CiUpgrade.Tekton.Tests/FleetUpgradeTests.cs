@@ -1,19 +1,23 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using CiUpgrade.Cli;
 using CiUpgrade.Simulator;
 using CiUpgrade.Simulator.Api;
 using CiUpgrade.Simulator.Controllers;
+using CiUpgrade.Simulator.Json;
 using CiUpgrade.Simulator.Seed;
 
 namespace CiUpgrade.Tekton.Tests;
 
 /// <summary>
-/// 3scale-fleet-upgrade as Tekton runs it: a pipeline cluster holding four installs' target Secrets (projected into the
+/// 3scale-fleet-upgrade as Tekton runs it: a pipeline cluster holding four installs' target Secrets (made as tekton/README
+/// says: tekton/target/ applied, then target-kubeconfig for the ciupgrade account; projected into the
 /// targets workspace), four OpenShift 3.11 clusters with a 2.6 install each, in two waves of two. Each wave's matrix runs
 /// every install's whole chain (ciupgrade-upgrade-install); the next wave starts only when all of them passed verify, and
 /// the finally report names every install that was not upgraded.
 /// </summary>
-public sealed class FleetUpgradeTests : IAsyncLifetime
+public sealed partial class FleetUpgradeTests : IAsyncLifetime
 {
     private const string Ns = "3scale";
     private const string PipelineNs = "ciupgrade";
@@ -25,7 +29,7 @@ public sealed class FleetUpgradeTests : IAsyncLifetime
 
     private static CancellationToken Timeout => new CancellationTokenSource(TimeSpan.FromMinutes(15)).Token;
 
-    private static string UpgradeRole => File.ReadAllText(Path.Combine(TektonFiles.Root, "rbac", "ciupgrade.yaml"));
+    private const string Upgrader = $"system:serviceaccount:{Ns}:ciupgrade";
 
     private static string Wave1 => """["dev-a:ciupgrade-target-dev-a:3scale", "dev-b:ciupgrade-target-dev-b:3scale"]""";
 
@@ -43,11 +47,36 @@ public sealed class FleetUpgradeTests : IAsyncLifetime
                 Timing = ControllerTiming.Fast, ServerVersion = ServerVersion.OpenShift311, Seeds = [(Ns, SeedOptions.Default)],
             });
             _targets[install] = target;
-            // The target's admin applied the Roles; its ciupgrade account's kubeconfig is the Secret on the pipeline cluster.
-            _tokens[install] = target.AddServiceAccountToken(Ns, "ciupgrade", UpgradeRole);
-            var kubeconfig = File.ReadAllText(target.WriteKubeconfig(Path.Combine(_dir, install + ".kubeconfig"), _tokens[install], Ns));
-            _pipelineCluster.Registry.Create("secrets", PipelineNs, WorkspaceVolumes.Secret("ciupgrade-target-" + install, new Dictionary<string, string> { ["kubeconfig"] = kubeconfig }));
+            await AddTargetAsync(install, target);
         }
+    }
+
+    /// <summary>
+    /// What tekton/README.md tells a target's admin to do: apply tekton/target/ in the 3scale namespace, turn the
+    /// ciupgrade account's token into a kubeconfig with target-kubeconfig, store it as the install's Secret on the
+    /// pipeline cluster.
+    /// </summary>
+    private async Task AddTargetAsync(string install, SimulatedCluster target)
+    {
+        foreach (var file in Directory.GetFiles(Path.Combine(TektonFiles.Root, "target"), "*.yaml"))
+        {
+            foreach (var doc in YamlJson.ParseAll(File.ReadAllText(file)).OfType<JsonObject>())
+            {
+                target.Registry.Create((string)doc["kind"]! switch { "ServiceAccount" => "serviceaccounts", "Role" => "roles", _ => "rolebindings" }, Ns, doc);
+            }
+        }
+
+        // The 3.11 token controller fills the account's token Secret.
+        await target.WaitForIdleAsync(Timeout);
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var admin = target.WriteKubeconfig(Path.Combine(_dir, install + "-admin.kubeconfig"), ns: Ns);
+        var code = await CliApp.RunAsync(["target-kubeconfig", "-n", Ns, "--service-account", "ciupgrade", "--kubeconfig", admin], stdout, stderr, Timeout);
+        Assert.True(code == 0, stderr.ToString());
+        var kubeconfig = stdout.ToString();
+        _tokens[install] = TokenLine().Match(kubeconfig).Groups["token"].Value;
+        Assert.NotEmpty(_tokens[install]);
+        _pipelineCluster.Registry.Create("secrets", PipelineNs, WorkspaceVolumes.Secret("ciupgrade-target-" + install, new Dictionary<string, string> { ["kubeconfig"] = kubeconfig }));
     }
 
     public async Task DisposeAsync()
@@ -108,7 +137,7 @@ public sealed class FleetUpgradeTests : IAsyncLifetime
         {
             Assert.Equal("2.7", Release(install));
             // Its chain ran on its own cluster as its own account, and its verify report passed.
-            Assert.Contains(_targets[install].Requests, r => r.User == $"system:serviceaccount:{Ns}:ciupgrade" && r.Method == "PATCH");
+            Assert.Contains(_targets[install].Requests, r => r.User == Upgrader && r.Method == "PATCH");
             Assert.All(XDocument.Load(Path.Combine(_dir, "workspace", "upgrade", install + ".xml")).Descendants("testsuite"), s => Assert.Equal("0", (string?)s.Attribute("failures")));
             Assert.Equal(("0", "0"), ((string?)Suite(install).Attribute("failures"), (string?)Suite(install).Attribute("errors")));
             // Its backup is its own, under its name, stamped with this run.
@@ -134,11 +163,11 @@ public sealed class FleetUpgradeTests : IAsyncLifetime
         Assert.Equal("Succeeded", run.Task("wave-1[1]").Status);
         Assert.Equal("2.7", Release("dev-b"));
         Assert.NotEqual("2.7", Release("dev-a"));
-        // Wave 2 never started: its clusters were not asked anything.
+        // Wave 2 never started: its clusters were not asked anything by the pipeline's account (only by their admin, above).
         Assert.Equal(["Failed", "None", "None"], new[] { "wave-1", "wave-2", "wave-3" }.Select(w => run.Task(w).Status));
         Assert.All(new[] { "prod-a", "prod-b" }, install =>
         {
-            Assert.Empty(_targets[install].Requests);
+            Assert.DoesNotContain(_targets[install].Requests, r => r.User == Upgrader);
             Assert.NotEqual("2.7", Release(install));
         });
 
@@ -151,4 +180,7 @@ public sealed class FleetUpgradeTests : IAsyncLifetime
             Assert.StartsWith("not started: wave-2 never ran", (string?)Suite(install).Element("testcase")?.Element("error")?.Attribute("message") ?? string.Empty, StringComparison.Ordinal));
         Assert.Empty(run.Results);
     }
+
+    [GeneratedRegex("token: \"(?<token>[^\"]+)\"")]
+    private static partial Regex TokenLine();
 }

@@ -32,6 +32,9 @@ public sealed class RealApiServer : IAsyncLifetime
     /// <summary>What apiserver.crt holds: the serving certificate, then the CA that signed it.</summary>
     public X509Certificate2Collection ServingBundle { get; } = [];
 
+    /// <summary>The private key kube-apiserver signs service account tokens with and verifies legacy ones by (up.sh's sa.key).</summary>
+    public string ServiceAccountKey => Path.Combine(_home, "auth", "sa.key");
+
     /// <summary>A scratch folder of this instance that tests may write into (it goes with the instance).</summary>
     public string Scratch => Path.Combine(_home, "scratch");
 

@@ -83,7 +83,11 @@ public sealed class SimulatedCluster : IAsyncDisposable
     {
         var state = options.StateDirectory is { } directory ? new StateDirectory(directory) : null;
         var restored = state?.HasStore == true;
-        var registry = new ResourceRegistry(restored ? state!.LoadStore() : new ObjectStore(), OpenShiftResources.All(options.ServerVersion));
+        var store = restored ? state!.LoadStore() : new ObjectStore();
+        var registry = new ResourceRegistry(store, OpenShiftResources.All(options.ServerVersion))
+        {
+            ManagedFields = options.ServerVersion.KeepsManagedFields ? new ManagedFields(store.Time) : null,
+        };
         foreach (var (ns, seed) in restored ? [] : options.Seeds)
         {
             ThreeScaleSeed.Seed(registry, ns, seed);

@@ -96,6 +96,7 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
 
             var identity = Authenticate(request) ?? throw new ApiError(401, "Unauthorized", "Unauthorized");
             user = identity.User;
+            ManagedFields.WritesAreBy(ManagedFields.ManagerOf(request.Query["fieldManager"], request.Headers.UserAgent));
             if (Control is { } control && ControlEndpoint.Handles(request.Path.Value ?? string.Empty))
             {
                 await control.HandleAsync(ctx, identity, body);

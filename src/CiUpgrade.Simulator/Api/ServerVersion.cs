@@ -42,6 +42,12 @@ public sealed record ServerVersion(string Name, int Major, int Minor, string Git
     /// </summary>
     public bool FailedJsonPatchIsInvalid => AtLeast(1, 14);
 
+    /// <summary>
+    /// metadata.managedFields on every object: the field manager of server-side apply, on for every write since
+    /// Kubernetes 1.18 (ServerSideApply beta, KEP-555). A 1.11 ObjectMeta has no such field.
+    /// </summary>
+    public bool KeepsManagedFields => AtLeast(1, 18);
+
     public static ServerVersion Parse(string text) => text switch
     {
         "3.11" => OpenShift311,

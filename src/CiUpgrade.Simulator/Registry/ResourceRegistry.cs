@@ -21,6 +21,12 @@ public sealed class ResourceRegistry
 
     public ObjectStore Store { get; }
 
+    /// <summary>
+    /// metadata.managedFields kept on every write (Kubernetes 1.18+, so OpenShift 4.x); null: none kept, and any a client
+    /// sends dropped, as Kubernetes 1.11's ObjectMeta has no such field (OpenShift 3.11).
+    /// </summary>
+    public ManagedFields? ManagedFields { get; init; }
+
     /// <summary>Serialises controller passes (the background loop and seeding) so they never interleave.</summary>
     public Lock ControllerLock { get; } = new();
 
@@ -63,6 +69,7 @@ public sealed class ResourceRegistry
         meta.Remove("resourceVersion");
         strategy.PrepareForCreate(copy);
         ThrowIfInvalid(strategy, copy, null);
+        TrackFields(strategy, copy, null, status: false);
         if (dryRun)
         {
             if (Store.Get(plural, ns, NameOf(copy)) is not null)
@@ -111,6 +118,7 @@ public sealed class ResourceRegistry
         }
 
         ThrowIfInvalid(strategy, updated, old);
+        TrackFields(strategy, updated, old, status);
         if (dryRun)
         {
             strategy.Decorate(updated);
@@ -179,6 +187,18 @@ public sealed class ResourceRegistry
         var deleted = Store.Delete(plural, ns, name);
         strategy.Decorate(deleted);
         return deleted;
+    }
+
+    private void TrackFields(IResourceStrategy strategy, JsonObject obj, JsonObject? old, bool status)
+    {
+        if (ManagedFields is { } fields)
+        {
+            fields.Track(obj, old, strategy.Type, status);
+        }
+        else
+        {
+            (obj["metadata"] as JsonObject)?.Remove("managedFields");
+        }
     }
 
     private static StoreException Conflict(IResourceStrategy strategy, string name) =>

@@ -32,6 +32,9 @@ public sealed class ObjectStore
     }
 
     /// <summary>The newest resourceVersion handed out (what a LIST reports in metadata.resourceVersion).</summary>
+    /// <summary>The clock of creationTimestamp (and of managedFields' times).</summary>
+    public TimeProvider Time => _time;
+
     public long CurrentResourceVersion
     {
         get { lock (_lock) { return _resourceVersion; } }

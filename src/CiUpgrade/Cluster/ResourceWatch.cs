@@ -44,7 +44,10 @@ public sealed class ResourceWatch<T>(OpenShiftClient client, WatchTarget target,
     private long _deliveredUpTo;
     private TaskCompletionSource<bool> _delivered = Stopped();
 
-    /// <summary>Why the newest attempt failed (null when the last watch worked), for the consumer's timeout message.</summary>
+    /// <summary>
+    /// Why the newest attempt failed, for the consumer's timeout message; null once a watch delivers again (an event
+    /// or a bookmark), not only when that watch ends (a watch runs up to <see cref="TimeoutSeconds"/>).
+    /// </summary>
     public string? LastFailure { get; private set; }
 
     /// <summary>The delay before reconnect attempt <paramref name="attempt"/> (0-based) of a failure streak: 0.5 s · 2^n, capped at 10 s, ±20 % jitter.</summary>
@@ -203,15 +206,20 @@ public sealed class ResourceWatch<T>(OpenShiftClient client, WatchTarget target,
                     // 410 Gone/Expired: the resourceVersion was compacted away; anything else is a server error. Both relist.
                     throw new WatchFailedException($"{(int?)obj?["code"]} {(string?)obj?["reason"]}: {(string?)obj?["message"]}");
                 case "BOOKMARK":
+                    LastFailure = null;
                     _resourceVersion = version ?? _resourceVersion;
                     delivered = true;
                     break;
                 case "ADDED" or "MODIFIED":
+                    // The watch works again: a timeout from now on must not name the failure it recovered from (issue 22).
+                    // Cleared before the object is handed on, so a consumer that has it never reads the old failure.
+                    LastFailure = null;
                     await writer.WriteAsync(Deserialize(obj!), ct);
                     _resourceVersion = version ?? _resourceVersion;
                     delivered = true;
                     break;
                 case "DELETED":
+                    LastFailure = null;
                     _resourceVersion = version ?? _resourceVersion;
                     delivered = true;
                     break;

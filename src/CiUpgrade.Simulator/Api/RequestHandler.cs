@@ -640,6 +640,9 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
         };
     }
 
+    private static readonly ResourceType AccessReviewType =
+        new("authorization.k8s.io", "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews", "selfsubjectaccessreview", false, [], ["create"], []);
+
     private JsonObject AccessReview(Identity identity, JsonObject review)
     {
         var attrs = review["spec"]?["resourceAttributes"];
@@ -670,6 +673,8 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
         result["status"] = allowed
             ? new JsonObject { ["allowed"] = true, ["reason"] = "RBAC: allowed by a rule bound to " + identity.User }
             : new JsonObject { ["allowed"] = false };
+        // Never stored, but created: a 1.18+ server's field manager stamps it as any create (kube-apiserver 1.26 does).
+        registry.ManagedFields?.Track(result, null, AccessReviewType, status: false);
         return result;
     }
 

@@ -65,8 +65,13 @@ public sealed class StatusBodyTests(ConformanceServers servers)
                 // The reason names the RBAC binding that allowed it: each server has its own bindings.
                 Assert.Equal(Wire.Canonical(Comparable(real.Object)), Wire.Canonical(Comparable(answer.Object)));
                 Assert.Equal(real.Object["status"]?["reason"] is null, answer.Object["status"]?["reason"] is null);
+                // managedFields: the request's manager on 4.x, as on 1.26; none on 1.11.
+                Assert.Equal(server.Is311 ? [] : Managers(real.Object), Managers(answer.Object));
             }
         }
+
+        static List<string> Managers(JsonObject review) =>
+            ((review["metadata"]?["managedFields"] as JsonArray) ?? []).Select(e => $"{e!["manager"]} {e["operation"]} {e["apiVersion"]}").ToList();
 
         static JsonObject Comparable(JsonObject review)
         {

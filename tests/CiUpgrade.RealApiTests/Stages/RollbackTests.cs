@@ -25,6 +25,8 @@ public sealed class RollbackTests(RealApiServer server) : SeededInstallTest(serv
         var rollback = await RunAsAsync(kubeconfig, "rollback", "--backup-dir", backupDir, "--no-wait");
 
         Assert.True(rollback.Code == 0, rollback.ToString());
+        // Issue 22 saw the "restoring" line printed twice.
+        Assert.Single(rollback.Out.Split('\n'), l => l.Contains("restoring ", StringComparison.Ordinal));
         Assert.Equal(original, await HookCommandAsync());
         var system = await StreamAsync("amp-system");
         Assert.DoesNotContain(system["spec"]!["tags"].Objects(), t => t.Str("name") == "2.7");

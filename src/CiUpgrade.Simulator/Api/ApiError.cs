@@ -25,8 +25,13 @@ public sealed class ApiError(int code, string reason, string message, JsonObject
             ["metadata"] = ListContinue is null ? new JsonObject() : new JsonObject { ["continue"] = ListContinue },
             ["status"] = "Failure",
             ["message"] = Message,
-            ["reason"] = Reason,
         };
+        if (Reason.Length > 0)
+        {
+            // metav1.Status.Reason is omitempty: ErrorToAPIStatus leaves it empty for an error that is not a Status.
+            status["reason"] = Reason;
+        }
+
         var details = Details?.DeepClone().AsObject();
         if (RetryAfterSeconds is { } seconds)
         {
@@ -43,6 +48,21 @@ public sealed class ApiError(int code, string reason, string message, JsonObject
         return status;
     }
 
-    public static JsonObject DetailsFor(string? name, string group, string kindPlural) =>
-        name is null ? new JsonObject { ["group"] = group, ["kind"] = kindPlural } : new JsonObject { ["name"] = name, ["group"] = group, ["kind"] = kindPlural };
+    /// <summary>metav1.StatusDetails: name and group are omitempty, so a core resource's details carry no group.</summary>
+    public static JsonObject DetailsFor(string? name, string group, string kindPlural)
+    {
+        var details = new JsonObject();
+        if (name is not null)
+        {
+            details["name"] = name;
+        }
+
+        if (group.Length > 0)
+        {
+            details["group"] = group;
+        }
+
+        details["kind"] = kindPlural;
+        return details;
+    }
 }

@@ -1,163 +1,183 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using CiUpgrade.Simulator.Json;
 
 namespace CiUpgrade.Simulator.Api;
 
 /// <summary>
-/// RFC 6902 JSON Patch over System.Text.Json nodes, with evanphx/json-patch's strictness (what
-/// kube-apiserver uses): `add` needs the parent to exist (so `add /spec/tags/-` fails on a stream without
-/// spec.tags), `test` compares deep equality. Written here because JsonPatch.Net is not available and
-/// Microsoft.AspNetCore.JsonPatch targets typed models; a failed op throws <see cref="JsonPatchException"/>.
+/// RFC 6902 JSON Patch over System.Text.Json nodes, as evanphx/json-patch (what kube-apiserver uses) applies it: `add`
+/// needs the parent to exist (so `add /spec/tags/-` fails on a stream without spec.tags), and `test` compares the
+/// stored value's bytes as Go encodes them with the value's bytes as sent (<see cref="GoJson.RawEquals"/>), not the
+/// parsed values. Operations are read from the request's own bytes (a <see cref="JsonElement"/>) for that reason.
+/// A failed op throws <see cref="JsonPatchException"/> with the message of the json-patch vendored by Kubernetes 1.11
+/// (only OpenShift 3.11 passes it to the client, as a 500; later servers answer a generic 422). Written here because
+/// JsonPatch.Net is not available and Microsoft.AspNetCore.JsonPatch targets typed models and parsed values.
 /// </summary>
 public static class JsonPatch
 {
-    public static JsonNode? Apply(JsonNode? document, JsonArray operations)
+    public static JsonNode? Apply(JsonNode? document, JsonElement operations)
     {
         var doc = document?.DeepClone();
-        foreach (var op in operations)
+        foreach (var o in operations.EnumerateArray())
         {
-            if (op is not JsonObject o)
+            if (o.ValueKind != JsonValueKind.Object)
             {
-                throw new JsonPatchException("operation is not an object");
+                throw new JsonPatchException("Unexpected kind: unknown");
             }
 
-            var kind = (string?)o["op"] ?? throw new JsonPatchException("missing op");
-            var path = (string?)o["path"] ?? throw new JsonPatchException("missing path");
+            var kind = Text(o, "op") ?? "unknown";
+            var path = Text(o, "path") ?? "unknown";
             switch (kind)
             {
                 case "add":
-                    doc = Add(doc, path, Value(o));
+                    doc = Add(doc, path, Value(o), kind);
                     break;
                 case "remove":
-                    doc = Remove(doc, path, out _);
+                    doc = Remove(doc, path, out _, kind);
                     break;
                 case "replace":
-                    doc = Remove(doc, path, out _);
-                    doc = Add(doc, path, Value(o));
-                    break;
-                case "move":
-                    doc = Remove(doc, From(o), out var moved);
-                    doc = Add(doc, path, moved);
-                    break;
-                case "copy":
-                    doc = Add(doc, path, Get(doc, From(o))?.DeepClone());
-                    break;
-                case "test":
-                    if (!JsonNode.DeepEquals(Get(doc, path), Value(o)))
+                    if (Parent(doc, path, out var last) is not { } replaced || Child(replaced, last) is null)
                     {
-                        throw new JsonPatchException($"testing value {path} failed");
+                        throw new JsonPatchException($"jsonpatch replace operation does not apply: doc is missing key: {path}");
                     }
 
+                    doc = Remove(doc, path, out _, kind);
+                    doc = Add(doc, path, Value(o), kind);
+                    break;
+                case "move":
+                    doc = Remove(doc, Text(o, "from") ?? "unknown", out var moved, kind);
+                    doc = Add(doc, path, moved, kind);
+                    break;
+                case "copy":
+                    var from = Text(o, "from") ?? "unknown";
+                    var source = Parent(doc, from, out var key) ?? throw new JsonPatchException($"jsonpatch copy operation does not apply: doc is missing from path: {from}");
+                    doc = Add(doc, path, Child(source, key)?.DeepClone(), kind);
+                    break;
+                case "test":
+                    Test(doc, path, o);
                     break;
                 default:
-                    throw new JsonPatchException($"unknown operation \"{kind}\"");
+                    throw new JsonPatchException($"Unexpected kind: {kind}");
             }
         }
 
         return doc;
     }
 
-    private static JsonNode? Value(JsonObject op) =>
-        op.TryGetPropertyValue("value", out var v) ? v?.DeepClone() : throw new JsonPatchException("missing value");
-
-    private static string From(JsonObject op) => (string?)op["from"] ?? throw new JsonPatchException("missing from");
-
-    private static List<string> Tokens(string path)
+    private static void Test(JsonNode? doc, string path, JsonElement op)
     {
-        if (path.Length == 0)
+        var parent = Parent(doc, path, out var last) ?? throw new JsonPatchException($"jsonpatch test operation does not apply: is missing path: {path}");
+        var stored = Child(parent, last);
+        var passed = op.TryGetProperty("value", out var sent)
+            ? stored is null ? sent.ValueKind == JsonValueKind.Null : GoJson.RawEquals(stored, sent)
+            : stored is null;
+        if (!passed)
         {
-            return [];
+            throw new JsonPatchException($"Testing value {path} failed");
         }
-
-        if (path[0] != '/')
-        {
-            throw new JsonPatchException($"invalid path \"{path}\"");
-        }
-
-        return path[1..].Split('/').Select(t => t.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal)).ToList();
     }
 
-    private static JsonNode? Get(JsonNode? doc, string path)
+    private static string? Text(JsonElement op, string name) =>
+        op.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    private static JsonNode? Value(JsonElement op) =>
+        op.TryGetProperty("value", out var v) ? JsonNode.Parse(v.GetRawText()) : null;
+
+    private static List<string> Tokens(string path) =>
+        path.Split('/').Skip(1).Select(t => t.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal)).ToList();
+
+    /// <summary>findObject: the container holding the path's last token, or null when any step is missing.</summary>
+    private static JsonNode? Parent(JsonNode? doc, string path, out string last)
     {
+        var tokens = Tokens(path);
+        last = tokens.Count == 0 ? string.Empty : tokens[^1];
+        if (tokens.Count == 0)
+        {
+            return null;
+        }
+
         var node = doc;
-        foreach (var token in Tokens(path))
+        foreach (var token in tokens.SkipLast(1))
         {
             node = node switch
             {
-                JsonObject obj when obj.TryGetPropertyValue(token, out var child) => child,
-                JsonArray arr when Index(token, arr.Count, allowEnd: false) is var i => arr[i],
-                _ => throw new JsonPatchException($"doc is missing path: \"{path}\""),
+                JsonObject obj => obj.TryGetPropertyValue(token, out var child) ? child : null,
+                JsonArray arr when IndexOf(token) is { } i && i < arr.Count => arr[i],
+                _ => null,
             };
+            if (node is not (JsonObject or JsonArray))
+            {
+                return null;
+            }
         }
 
         return node;
     }
 
-    private static JsonNode? Add(JsonNode? doc, string path, JsonNode? value)
+    /// <summary>The child at <paramref name="key"/> (null when missing or JSON null, as a Go map holds both).</summary>
+    private static JsonNode? Child(JsonNode container, string key) => container switch
     {
-        var tokens = Tokens(path);
-        if (tokens.Count == 0)
+        JsonObject obj => obj.TryGetPropertyValue(key, out var child) ? child : null,
+        JsonArray arr => IndexOf(key) is { } i && i < arr.Count ? arr[i] : throw new JsonPatchException($"Unable to access invalid index: {key}"),
+        _ => null,
+    };
+
+    private static JsonNode? Add(JsonNode? doc, string path, JsonNode? value, string kind)
+    {
+        if (path.Length == 0)
         {
             return value;
         }
 
-        var parent = Get(doc, ParentPath(tokens));
-        var last = tokens[^1];
-        switch (parent)
+        switch (Parent(doc, path, out var last))
         {
             case JsonObject obj:
                 obj[last] = value;
                 break;
             case JsonArray arr:
-                arr.Insert(last == "-" ? arr.Count : Index(last, arr.Count, allowEnd: true), value);
+                var i = last == "-" ? arr.Count : IndexOf(last) ?? throw new JsonPatchException($"Unable to access invalid index: {last}");
+                if (i > arr.Count)
+                {
+                    throw new JsonPatchException($"Unable to access invalid index: {i}");
+                }
+
+                arr.Insert(i, value);
                 break;
             default:
-                throw new JsonPatchException($"add operation does not apply: doc is missing path: \"{path}\"");
+                throw new JsonPatchException($"jsonpatch {kind} operation does not apply: doc is missing path: {path}");
         }
 
         return doc;
     }
 
-    private static JsonNode? Remove(JsonNode? doc, string path, out JsonNode? removed)
+    private static JsonNode? Remove(JsonNode? doc, string path, out JsonNode? removed, string kind)
     {
-        var tokens = Tokens(path);
-        if (tokens.Count == 0)
-        {
-            throw new JsonPatchException("cannot remove the whole document");
-        }
-
-        var parent = Get(doc, ParentPath(tokens));
-        var last = tokens[^1];
-        switch (parent)
+        switch (Parent(doc, path, out var last))
         {
             case JsonObject obj when obj.TryGetPropertyValue(last, out var child):
                 obj.Remove(last);
                 removed = child;
                 break;
+            case JsonObject:
+                throw new JsonPatchException($"Unable to remove nonexistent key: {last}");
             case JsonArray arr:
-                var i = Index(last, arr.Count, allowEnd: false);
+                var i = IndexOf(last) ?? throw new JsonPatchException($"Unable to remove invalid index: {last}");
+                if (i >= arr.Count)
+                {
+                    throw new JsonPatchException($"Unable to remove invalid index: {i}");
+                }
+
                 removed = arr[i];
                 arr.RemoveAt(i);
                 break;
             default:
-                throw new JsonPatchException($"doc is missing path: \"{path}\"");
+                throw new JsonPatchException($"jsonpatch {kind} operation does not apply: doc is missing path: {path}");
         }
 
         return doc;
     }
 
-    private static int Index(string token, int count, bool allowEnd)
-    {
-        if (!int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var i) || i > count || (!allowEnd && i == count))
-        {
-            throw new JsonPatchException($"invalid index \"{token}\"");
-        }
-
-        return i;
-    }
-
-    private static string ParentPath(List<string> tokens) =>
-        tokens.Count == 1 ? string.Empty : "/" + string.Join('/', tokens.SkipLast(1).Select(Escape));
-
-    private static string Escape(string token) => token.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
+    private static int? IndexOf(string token) =>
+        int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : null;
 }

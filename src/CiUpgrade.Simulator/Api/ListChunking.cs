@@ -11,10 +11,10 @@ namespace CiUpgrade.Simulator.Api;
 /// too): a chunk of at most <c>limit</c> objects and a continue token for the rest, every chunk read at the revision
 /// of the first (k8s.io/apiserver storage/etcd3/store.go GetList).
 /// </summary>
-public sealed record ListChunking(int Limit, long? ResourceVersion, string? StartKey)
+public sealed record ListChunking(int Limit, long? ResourceVersion, string? StartKey, string? Namespace)
 {
     /// <summary>Null for a plain LIST (no positive limit, no continue token).</summary>
-    public static ListChunking? Parse(IQueryCollection query)
+    public static ListChunking? Parse(IQueryCollection query, string? ns)
     {
         var limitText = query["limit"].ToString();
         long limit = 0;
@@ -26,7 +26,7 @@ public sealed record ListChunking(int Limit, long? ResourceVersion, string? Star
         var token = query["continue"].ToString();
         if (token.Length == 0)
         {
-            return limit > 0 ? new ListChunking(Clamp(limit), null, null) : null;
+            return limit > 0 ? new ListChunking(Clamp(limit), null, null, ns) : null;
         }
 
         var resourceVersion = query["resourceVersion"].ToString();
@@ -35,8 +35,8 @@ public sealed record ListChunking(int Limit, long? ResourceVersion, string? Star
             throw new ApiError(400, "BadRequest", "specifying resource version is not allowed when using continue");
         }
 
-        var (rv, start) = ContinueToken.Decode(token);
-        return new ListChunking(limit > 0 ? Clamp(limit) : int.MaxValue, rv, start);
+        var (rv, start) = ContinueToken.Decode(token, ns);
+        return new ListChunking(limit > 0 ? Clamp(limit) : int.MaxValue, rv, start, ns);
     }
 
     /// <summary>
@@ -57,7 +57,7 @@ public sealed record ListChunking(int Limit, long? ResourceVersion, string? Star
                 + "or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an "
                 + "inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.")
             {
-                ListContinue = ContinueToken.Encode(-1, StartKey!),
+                ListContinue = ContinueToken.Encode(-1, StartKey!, Namespace),
             };
         }
     }

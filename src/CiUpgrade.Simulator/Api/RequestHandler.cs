@@ -423,7 +423,7 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
     {
         var query = ctx.Request.Query;
         var filter = Selectors.Parse(query["labelSelector"], query["fieldSelector"]);
-        var chunked = ListChunking.Parse(query);
+        var chunked = ListChunking.Parse(query, target.Namespace);
         IReadOnlyList<JsonObject> items;
         long rv;
         var metadata = new JsonObject();
@@ -438,7 +438,7 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
             (items, rv) = (chunk.Items, chunk.ResourceVersion);
             if (chunk.NextKey is not null)
             {
-                metadata["continue"] = ContinueToken.Encode(chunk.ResourceVersion, chunk.NextKey);
+                metadata["continue"] = ContinueToken.Encode(chunk.ResourceVersion, chunk.NextKey, target.Namespace);
                 // The API server counts what is left only for an unfiltered list (etcd3 store GetList, pred.Empty()).
                 if (string.IsNullOrEmpty(query["labelSelector"]) && string.IsNullOrEmpty(query["fieldSelector"]))
                 {
@@ -562,20 +562,20 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
             JsonNode? patched;
             if (mediaType == "application/json-patch+json")
             {
-                if (patch is not JsonArray ops)
+                if (patch is not JsonArray)
                 {
                     throw new ApiError(400, "BadRequest", "json patch must be a list of operations");
                 }
 
                 try
                 {
-                    patched = JsonPatch.Apply(current, ops);
+                    // The operations as sent: a `test` compares the bytes of its value, not the parsed value.
+                    using var operations = JsonDocument.Parse(body);
+                    patched = JsonPatch.Apply(current, operations.RootElement);
                 }
-                catch (JsonPatchException)
+                catch (JsonPatchException e)
                 {
-                    // errors.NewGenericServerResponse(422, ...) drops the json-patch text (handlers/patch.go).
-                    throw new ApiError(422, "Invalid", "the server rejected our request due to an error in our request",
-                        ApiError.DetailsFor(target.Name, target.Type.Group, target.Type.Plural));
+                    throw FailedJsonPatch(e);
                 }
             }
             else
@@ -607,6 +607,19 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
         }
     }
 
+    /// <summary>
+    /// A JSON patch that does not apply (a failed `test` included). From Kubernetes 1.14 (and 1.11.8/1.12.6/1.13.4, the
+    /// CVE-2019-1002100 fix) handlers/patch.go applyJSPatch wraps it as errors.NewGenericServerResponse(422, …): reason
+    /// Invalid, the generic message, empty details (the json-patch text dropped), as kube-apiserver 1.26 answers in the
+    /// conformance tests. Kubernetes 1.11 (OpenShift 3.11's v1.11.0) passes the json-patch error through unwrapped
+    /// (jsonPatcher.applyPatchToCurrentObject → interpretPatchError's default case), and
+    /// responsewriters.ErrorToAPIStatus answers any error that is not a Status as 500 with its text as the message and
+    /// no reason: "Testing value /spec/… failed".
+    /// </summary>
+    private ApiError FailedJsonPatch(JsonPatchException e) => version.FailedJsonPatchIsInvalid
+        ? new ApiError(422, "Invalid", "the server rejected our request due to an error in our request", [])
+        : new ApiError(500, string.Empty, e.Message);
+
     private static bool PlainStrategicMerge(string body)
     {
         try
@@ -636,9 +649,23 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
         }
 
         var allowed = identity.Allows(attrs.Str("verb") ?? string.Empty, attrs.Str("group") ?? string.Empty, resource, attrs.Str("namespace"), attrs.Str("name"));
-        var result = review.Clone();
-        result["kind"] = "SelfSubjectAccessReview";
-        result["apiVersion"] = "authorization.k8s.io/v1";
+        // The review is never stored: its metadata is the empty ObjectMeta Go writes (creationTimestamp null), kind first.
+        var result = new JsonObject
+        {
+            ["kind"] = "SelfSubjectAccessReview",
+            ["apiVersion"] = "authorization.k8s.io/v1",
+            ["metadata"] = new JsonObject { ["creationTimestamp"] = null },
+            ["spec"] = review["spec"]?.DeepClone(),
+        };
+        if (result["spec"]?["resourceAttributes"] is JsonObject echoed)
+        {
+            // Decoded into authorizationv1.ResourceAttributes and encoded back: its fields are omitempty.
+            foreach (var empty in echoed.Where(p => p.Value is JsonValue v && v.GetValueKind() == JsonValueKind.String && (string?)v == string.Empty).Select(p => p.Key).ToList())
+            {
+                echoed.Remove(empty);
+            }
+        }
+
         result["status"] = allowed
             ? new JsonObject { ["allowed"] = true, ["reason"] = "RBAC: allowed by a rule bound to " + identity.User }
             : new JsonObject { ["allowed"] = false };
@@ -717,7 +744,8 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
             StoreException { Error: StoreError.NotFound } when target is not null => NotFound(target),
             StoreException { Error: StoreError.NotFound } s => new ApiError(404, "NotFound", s.Message),
             StoreException { Error: StoreError.AlreadyExists } when target is not null =>
-                new ApiError(409, "AlreadyExists", $"{target.Type.QualifiedResource} \"{NameInBody(e, target)}\" already exists", details),
+                new ApiError(409, "AlreadyExists", $"{target.Type.QualifiedResource} \"{NameInBody(e, target)}\" already exists",
+                    ApiError.DetailsFor(NameInBody(e, target), target.Type.Group, target.Type.Plural)),
             StoreException { Error: StoreError.AlreadyExists } s => new ApiError(409, "AlreadyExists", s.Message),
             StoreException { Error: StoreError.Conflict } s => new ApiError(409, "Conflict", s.Message, details),
             StoreException { Error: StoreError.Gone } s => new ApiError(410, "Expired", s.Message),

@@ -35,6 +35,13 @@ public sealed record ServerVersion(string Name, int Major, int Minor, string Git
     /// </summary>
     public string ExpiredReason => AtLeast(1, 16) ? "Expired" : "Gone";
 
+    /// <summary>
+    /// Whether a JSON patch that does not apply (a failed `test`) is a 422 Invalid: from 1.14 and the 1.11.8, 1.12.6
+    /// and 1.13.4 patch releases (the CVE-2019-1002100 fix in handlers/patch.go). OpenShift 3.11's v1.11.0 answers 500
+    /// with the json-patch error's text (RequestHandler.FailedJsonPatch).
+    /// </summary>
+    public bool FailedJsonPatchIsInvalid => AtLeast(1, 14);
+
     public static ServerVersion Parse(string text) => text switch
     {
         "3.11" => OpenShift311,

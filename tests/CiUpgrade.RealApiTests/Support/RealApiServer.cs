@@ -25,6 +25,9 @@ public sealed class RealApiServer : IAsyncLifetime
 
     public Uri BaseUri { get; private set; } = null!;
 
+    /// <summary>etcd's client URL (plain HTTP on loopback), for compacting its history as kube-apiserver does every 5 minutes.</summary>
+    public Uri EtcdUri { get; private set; } = null!;
+
     public string AdminToken { get; private set; } = string.Empty;
 
     public string ViewerToken { get; private set; } = string.Empty;
@@ -88,6 +91,7 @@ public sealed class RealApiServer : IAsyncLifetime
             if (code == 0)
             {
                 BaseUri = new Uri($"https://127.0.0.1:{ports[0]}/");
+                EtcdUri = new Uri($"http://127.0.0.1:{ports[1]}/");
                 break;
             }
 
@@ -128,6 +132,21 @@ public sealed class RealApiServer : IAsyncLifetime
         }
 
         Directory.Delete(_home, recursive: true);
+    }
+
+    /// <summary>
+    /// Compacts etcd's history up to its current revision, through etcd's JSON gateway (/v3/kv/range, /v3/kv/compaction):
+    /// what kube-apiserver's own compactor does every --etcd-compaction-interval (5 min), now, so that a continue token
+    /// from before is expired.
+    /// </summary>
+    public async Task CompactEtcdAsync()
+    {
+        using var http = new HttpClient { BaseAddress = EtcdUri };
+        using var range = await http.PostAsync("v3/kv/range", new StringContent("""{"key":"AA=="}"""));
+        var revision = (string?)System.Text.Json.Nodes.JsonNode.Parse(await range.Content.ReadAsStringAsync())?["header"]?["revision"]
+            ?? throw new InvalidOperationException("etcd did not report its revision");
+        using var compacted = await http.PostAsync("v3/kv/compaction", new StringContent($$"""{"revision":"{{revision}}","physical":true}"""));
+        Assert.True(compacted.IsSuccessStatusCode, $"etcd compaction: {(int)compacted.StatusCode} {await compacted.Content.ReadAsStringAsync()}");
     }
 
     /// <summary>A namespace name no other test of this instance uses (created by whoever seeds it).</summary>

@@ -60,6 +60,20 @@ public sealed class OpenShift4Tests : ClusterTest
 
     protected override ServerVersion ServerVersion => ServerVersion.OpenShift4;
 
+    [Theory]
+    [InlineData("""[{"op":"test","path":"/metadata/resourceVersion","value":"1"},{"op":"add","path":"/metadata/labels/x","value":"y"}]""")]
+    [InlineData("""[{"op":"add","path":"/spec/nothing/-","value":"y"}]""")]
+    public async Task A_json_patch_that_does_not_apply_returns_422_with_the_generic_message_and_empty_details(string patch)
+    {
+        using var api = Api();
+        var (code, status, _) = await api.SendAsync(HttpMethod.Patch, Streams + "/amp-zync", patch, "application/json-patch+json");
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, code);
+        Assert.Equal("Invalid", (string?)status!["reason"]);
+        Assert.Equal("the server rejected our request due to an error in our request", (string?)status["message"]);
+        Assert.Equal("{}", status["details"]!.ToJsonString());
+    }
+
     [Fact]
     public async Task Version_is_the_4x_kubernetes()
     {

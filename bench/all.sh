@@ -71,6 +71,7 @@ HEAD
   section "drift -A over 200 installs, and under the Tekton Task's memory limit (issues 12, 23)" bash bench/drift-200-namespaces.sh 200 3
   section "The demo's overhead (issue 12)" bash bench/demo-overhead.sh 3
   section "backup --databases (issue 10: peak RSS under 100 MiB)" bash bench/backup-databases.sh 209715200 1
+  section "Every stage's peak RSS against its Task's memory limit (issue 19: compute resources)" bash bench/stage-memory.sh 209715200 2
   cat <<TAIL
 ## What the figures mean
 

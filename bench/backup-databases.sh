@@ -35,3 +35,5 @@ for kind in aot jit; do
   awk -v l="$label" -v t="$t" -v m="$m" -v d="$(cat "$work/$kind.dumped")" -v w="$(cat "$work/$kind.written")" \
     'BEGIN{printf "| %s | %s s | %s MiB | %.0f MiB | %.1f MiB |\n", l, t, m, d/1048576, w/1048576}'
 done
+echo
+echo "- $(bench_env_line)"

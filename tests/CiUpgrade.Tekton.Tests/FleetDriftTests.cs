@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
 using System.Xml.Linq;
@@ -126,29 +125,10 @@ public sealed class FleetDriftTests : IAsyncLifetime
         Assert.NotEmpty(failures);
         Assert.All(failures, message => Assert.Contains(message, dom, StringComparison.Ordinal));
         Assert.Contains(FleetReportNoReport, dom, StringComparison.Ordinal);
-        var screenshot = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "TestResults", "fleet-drift-report.png"));
-        Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
+        var screenshot = HeadlessChromium.ScreenshotPath("fleet-drift-report.png");
         await ChromiumAsync(html, $"--screenshot={screenshot}", "--window-size=1600,1000");
         Assert.True(new FileInfo(screenshot).Length > 0);
     }
 
-    /// <summary>Debian's chromium, headless, with a fresh profile and nothing that reaches the network.</summary>
-    private async Task<string> ChromiumAsync(string page, params string[] action)
-    {
-        var profile = Path.Combine(_dir, "chromium-" + Guid.NewGuid().ToString("N")[..6]);
-        Directory.CreateDirectory(profile);
-        var start = new ProcessStartInfo("chromium") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in (string[])["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", $"--user-data-dir={profile}", .. action, new Uri(page).AbsoluteUri])
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var chromium = Process.Start(start)!;
-        var stdout = chromium.StandardOutput.ReadToEndAsync(Timeout);
-        var stderr = chromium.StandardError.ReadToEndAsync(Timeout);
-        await chromium.WaitForExitAsync(Timeout);
-        Assert.True(chromium.ExitCode == 0, $"chromium exited {chromium.ExitCode}: {await stderr}");
-        return await stdout;
-    }
+    private Task<string> ChromiumAsync(string page, params string[] action) => HeadlessChromium.RunAsync(page, _dir, Timeout, action);
 }

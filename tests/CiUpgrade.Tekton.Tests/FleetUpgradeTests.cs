@@ -1,7 +1,9 @@
+using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using CiUpgrade.Cli;
+using CiUpgrade.Rules;
 using CiUpgrade.Simulator;
 using CiUpgrade.Simulator.Api;
 using CiUpgrade.Simulator.Controllers;
@@ -179,6 +181,18 @@ public sealed partial class FleetUpgradeTests : IAsyncLifetime
         Assert.All(new[] { "prod-a", "prod-b" }, install =>
             Assert.StartsWith("not started: wave-2 never ran", (string?)Suite(install).Element("testcase")?.Element("error")?.Attribute("message") ?? string.Empty, StringComparison.Ordinal));
         Assert.Empty(run.Results);
+
+        // The page, as a browser renders it: every install with its wave, and why each one was not upgraded.
+        var html = Path.Combine(_dir, "workspace", "fleet-upgrade-report.html");
+        Assert.DoesNotMatch("(?i)<script|<link|src=|url\\(", await File.ReadAllTextAsync(html));
+        var dom = WebUtility.HtmlDecode(await HeadlessChromium.RunAsync(html, _dir, Timeout, "--dump-dom"));
+        Assert.All(Installs, install => Assert.Contains($"id=\"install-{install}\"", dom, StringComparison.Ordinal));
+        Assert.Contains(FleetWaves.MissingReport(new FleetWave("wave-1", "Failed", ["dev-a", "dev-b"])), dom, StringComparison.Ordinal);
+        Assert.Contains(FleetWaves.MissingReport(new FleetWave("wave-2", FleetWaves.NotRun, ["prod-a", "prod-b"])), dom, StringComparison.Ordinal);
+        Assert.Contains("3 not upgraded", dom, StringComparison.Ordinal);
+        var screenshot = HeadlessChromium.ScreenshotPath("fleet-upgrade-report.png");
+        await HeadlessChromium.RunAsync(html, _dir, Timeout, $"--screenshot={screenshot}", "--window-size=1600,1000");
+        Assert.True(new FileInfo(screenshot).Length > 0);
     }
 
     [GeneratedRegex("token: \"(?<token>[^\"]+)\"")]

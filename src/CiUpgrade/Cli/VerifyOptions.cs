@@ -8,7 +8,8 @@ namespace CiUpgrade.Cli;
     """
     The CI gate: checks that every DC of the plan runs exactly the image the target tag resolves to, digest-pinned
     from the plan's repository, fully rolled out, and that the release is the target; one JUnit testcase per DC, the
-    release and the pre hook. Changes nothing.
+    release and the pre hook. A DC scaled to zero is upgraded and reported skipped, unless the plan marks it mustRun.
+    Changes nothing.
     """,
     "0  every check passed",
     "1  a check failed (named in the JUnit report): the CI gate",

@@ -14,8 +14,9 @@ namespace CiUpgrade.Rules;
 /// 2. every such image, and every other container from a plan repository, is `&lt;repository&gt;@sha256:&lt;64 hex&gt;`;
 ///    a container no trigger manages and from no plan repository (an injected sidecar) is only noted;
 /// 3. what runs is that template: the latest deployment `&lt;dc&gt;-&lt;latestVersion&gt;` carries it, is Complete, its
-///    generation observed, the replicas updated and available (`oc rollout status`); scaled to zero, paused or a
-///    failed latest deployment fail with that reason and the RC that still serves;
+///    generation observed, the replicas updated and available (`oc rollout status`); paused or a failed latest
+///    deployment fail with that reason and the RC that still serves; a DC at 0 replicas is judged the same way and
+///    then skipped as scaled to zero, or failed when the plan marks it mustRun (<see cref="ScaledToZero"/>);
 /// 4. a trigger's from.namespace is honoured: the stream is read there, or the DC is reported as not checkable.
 /// </summary>
 public static partial class DeploymentConfigRules
@@ -65,24 +66,31 @@ public static partial class DeploymentConfigRules
         }
 
         var rolloutProblems = RolloutProblems(dc, state);
+        var scaledToZero = ScaledToZero.Is(dc);
+        if (scaledToZero && check.MustRun)
+        {
+            rolloutProblems = [ScaledToZero.Required(name), .. rolloutProblems];
+        }
+
         var managedCount = containers.Count(c => expected.ContainsKey(c.Name));
         return new DeploymentJudgement(name, null, imageProblems.Distinct(StringComparer.Ordinal).ToList(), rolloutProblems, notes,
             $"{managedCount} trigger-managed images on the plan's {plan.Target}, from {repository}, pinned by digest",
-            $"latest deployment {RolloutState.RcName(dc)} complete, {dc.Status.AvailableReplicas}/{dc.Spec.Replicas} available");
+            $"latest deployment {RolloutState.RcName(dc)} complete, {dc.Status.AvailableReplicas}/{dc.Spec.Replicas} available")
+        {
+            ScaledToZero = scaledToZero && !check.MustRun ? ScaledToZero.Note(name) : null,
+        };
     }
 
-    /// <summary>Rule 3: what runs is the DC's template, fully rolled out (oc rollout status with the RC's phase).</summary>
+    /// <summary>
+    /// Rule 3: what runs is the DC's template, fully rolled out (oc rollout status with the RC's phase). 0 replicas is
+    /// no problem here: the latest deployment still has to be complete with the template (<see cref="ScaledToZero"/>).
+    /// </summary>
     public static IReadOnlyList<string> RolloutProblems(DeploymentConfig dc, NamespaceState state)
     {
         var name = dc.Metadata.Name;
         if (dc.Spec.Paused == true)
         {
             return [$"DeploymentConfig {name} is paused: resume it with `oc rollout resume dc/{name}`"];
-        }
-
-        if (dc.Spec.Replicas == 0)
-        {
-            return [$"DeploymentConfig {name} is scaled to zero: nothing runs"];
         }
 
         if (dc.Status.LatestVersion == 0)

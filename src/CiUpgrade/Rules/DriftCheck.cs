@@ -6,7 +6,8 @@ namespace CiUpgrade.Rules;
 /// <summary>
 /// The drift rules, each its own testcase, applied to the plan's DCs only: verify's rules split in two per DC
 /// (`image &lt;dc&gt;`: what runs against what the plan's target resolves to now, so a DC left behind after a re-import
-/// is drift; `rollout &lt;dc&gt;`: the latest deployment complete and available); every plan stream's target tag and
+/// is drift; `rollout &lt;dc&gt;`: the latest deployment complete and available, skipped with a note for a DC scaled to
+/// zero that the plan does not mark mustRun); every plan stream's target tag and
 /// `latest` say what the plan says; the release env var; and, with a baseline, no image differs from it. Each
 /// failure message is one sentence saying what is wrong, prefixed with its testcase.
 /// </summary>
@@ -40,9 +41,9 @@ public static class DriftCheck
         foreach (var j in judgements.Where(j => j.Skipped is null && state.DeploymentConfigs.ContainsKey(j.DeploymentConfig)))
         {
             var rollout = $"rollout {j.DeploymentConfig}";
-            results.Add(j.RolloutProblems.Count == 0
-                ? new DigestResult(rollout, CheckOutcome.Passed, j.RolloutSummary, [])
-                : new DigestResult(rollout, CheckOutcome.Failed, $"{rollout}: {DeploymentJudgement.OneLine(j.RolloutProblems)}", j.RolloutProblems));
+            results.Add(j.RolloutProblems.Count > 0 ? new DigestResult(rollout, CheckOutcome.Failed, $"{rollout}: {DeploymentJudgement.OneLine(j.RolloutProblems)}", j.RolloutProblems)
+                : j.ScaledToZero is { } scaled ? new DigestResult(rollout, CheckOutcome.Skipped, $"{scaled} ({j.RolloutSummary})", [])
+                : new DigestResult(rollout, CheckOutcome.Passed, j.RolloutSummary, []));
         }
 
         foreach (var (dcName, images) in baseline ?? new Dictionary<string, IReadOnlyDictionary<string, string>>())

@@ -83,7 +83,7 @@ public static class CliApp
             BuildOracleSystemOptions o => RunAsync(o, "build-oracle-system", stdout, stderr, Locked(o, "build-oracle-system", HoldsLock(o), ct, _ => 0, (c, _, t) => new BuildOracleSystemStage(c).RunAsync(NullIfEmpty(o.OracleClientDir), o.Force, o.NoWait, t))),
             WaitRolloutsOptions o => RunAsync(o, "wait-rollouts", stdout, stderr, c => new WaitRolloutsStage(c).RunAsync(o.DeploymentConfigs.Where(d => d.Length > 0).Select(d => InputValidation.ObjectName(d, "--dc")).ToList(), ct)),
             SetReleaseOptions o => RunAsync(o, "set-release", stdout, stderr, Locked(o, "set-release", HoldsLock(o), ct, _ => 0, (c, _, t) => new SetReleaseStage(c).RunAsync(o.NoWait, o.DryRun, t))),
-            VerifyOptions o => RunAsync(o, "verify", stdout, stderr, c => new VerifyStage(c).RunAsync(ReportFile(o, o.Junit, c.Namespace), NullIfEmpty(o.ResultsDir), NullIfEmpty(o.WriteBaseline), ct)),
+            VerifyOptions o => RunAsync(o, "verify", stdout, stderr, c => new VerifyStage(c).RunAsync(ReportFile(o, o.Junit, c.Namespace), NullIfEmpty(o.ResultsDir), NullIfEmpty(o.WriteBaseline), ct, InputValidation.SystemImage(NullIfEmpty(o.SystemImage)))),
             GateOptions o => Guard(stderr, "gate", null, () => Task.FromResult((int)GateStage.Run(o, stdout))),
             RollbackOptions o => RunAsync(o, "rollback", stdout, stderr, Locked(o, "rollback", HoldsLock(o), ct, c => new BackupLocator(c.Reporter, "rollback").Locate(PerTarget(o, o.BackupDir), c.Namespace, c.Plan, NullIfEmpty(o.RunId)), (c, backup, t) => new RollbackStage(c).RunAsync(backup, o.KeepTargetTag, o.NoWait, t))),
             UnlockOptions o => RunAsync(o, "unlock", stdout, stderr, c => new UnlockStage(c).RunAsync(NullIfEmpty(o.RunId), o.Force, ct)),

@@ -26,6 +26,9 @@ public sealed class VerifyOptions : ClusterOptions
     [Option("results-dir", HelpText = "Write Tekton results (passed, failed, skipped, status) into this directory.")]
     public string? ResultsDir { get; set; }
 
+    [Option("system-image", HelpText = "The amp-system image this run chose (patch-imagestreams --system-image: a mirror, or an Oracle image built elsewhere): judge against it. Default: the image patch-imagestreams recorded on amp-system's target tag, else the plan's.")]
+    public string? SystemImage { get; set; }
+
     [Option("write-baseline", HelpText = "Also record the images every DeploymentConfig runs, for `drift --baseline`.")]
     public string? WriteBaseline { get; set; }
 }

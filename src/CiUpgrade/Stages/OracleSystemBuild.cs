@@ -182,6 +182,47 @@ public sealed class OracleSystemBuild(StageContext context, string stage)
             // The server answers 400 when the build ended before it could take the upload (binaryInstantiateHandler).
             throw new UpgradeException(ExitCode.RolloutFailed, $"the Oracle system build did not start: {e.Message}; see `oc get builds -l {Build.BuildConfigLabel}={context.Plan.Oracle.BuildConfig}`", e);
         }
+        catch (ClusterRequestException e) when (e.StatusCode == HttpStatusCode.RequestEntityTooLarge)
+        {
+            throw UploadRefusal.TooLarge(clientDir, files.Count, DirectoryArchiveContent.ContentBytes(clientDir), archive.Sent, e.Message);
+        }
+        catch (UpgradeException e) when (e.ExitCode == ExitCode.ClusterUnreachable && archive.Sent > 0 && !ct.IsCancellationRequested)
+        {
+            // The connection broke (or a 5xx came back) once the archive was on its way: the upload is what failed,
+            // unless the server is gone altogether.
+            throw UploadRefusal.BrokeOff(clientDir, files.Count, DirectoryArchiveContent.ContentBytes(clientDir), archive.Sent,
+                Cause(e), await ServerAnswersAsync(ct), e);
+        }
+    }
+
+    /// <summary>Whether the API server answers a read now (an outage is waited out for --api-retry-budget, as for every read).</summary>
+    private async Task<bool> ServerAnswersAsync(CancellationToken ct)
+    {
+        try
+        {
+            return await context.Client.GetBuildConfigAsync(context.Plan.Oracle.BuildConfig, ct) is not null;
+        }
+        catch (UpgradeException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Why the upload failed: the server's answer when one came, else the innermost (socket's) reason.</summary>
+    private static string Cause(Exception e)
+    {
+        var inner = e;
+        while (inner.InnerException is not null)
+        {
+            if (inner.InnerException is k8s.Autorest.HttpOperationException)
+            {
+                return e.Message;
+            }
+
+            inner = inner.InnerException;
+        }
+
+        return inner.Message.TrimEnd('.');
     }
 
     /// <summary>

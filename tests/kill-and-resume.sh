@@ -5,11 +5,16 @@
 # (rollback: the pre-upgrade state, every DC rolled out). Each trial gets its own simulator process; the stages run
 # as separate ciupgrade processes, as Tekton runs them, with one --run-id per trial (a Task's retry keeps its
 # PipelineRun's uid, so the rerun takes over the killed stage's lock at once).
-# Usage: tests/kill-and-resume.sh [TRIALS (default 25)] [SEED (default 13)]   — prints one line per trial, then a summary.
+# Scenario build-oracle-upload (issue 21): build-oracle-system on a simulator at real pace (--timing real) with a
+# 40 MB client package (over the 30,000,000 bytes the simulator once refused), SIGKILLed during its binary upload: at a
+# random moment between its "starting a binary build" line and the time an uninterrupted run's build took to start.
+# Usage: tests/kill-and-resume.sh [TRIALS (default 25)] [SEED (default 13)] [SCENARIOS (default: all, space-separated)]
+#   — prints one line per trial, then a summary.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 trials=${1:-25}
 RANDOM=${2:-13}
+scenarios=${3:-}
 work=$(mktemp -d)
 sim_pid=
 cleanup() { [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null; rm -rf "$work"; }
@@ -27,10 +32,15 @@ for f in Dockerfile oracle-client-files/instantclient-basiclite-linux.x64-12.2.0
   echo "stand-in for $f" >"$client/$f"
 done
 
-start_sim() { # $1: seed
+# The upload scenario's build context: the same files, the basiclite package 40 MB of incompressible bytes.
+big="$work/system-oracle-big"
+cp -r "$client" "$big"
+head -c 40000000 /dev/urandom >"$big/oracle-client-files/instantclient-basiclite-linux.x64-12.2.0.1.0.zip"
+
+start_sim() { # $1: seed, $2: timing (default fast)
   [ -n "$sim_pid" ] && { kill "$sim_pid" 2>/dev/null; wait "$sim_pid" 2>/dev/null; }
   rm -f "$work/kubeconfig" "$work/sim.log"
-  "$sim" --namespace "$ns" --seed "$1" --timing fast --kubeconfig-out "$work/kubeconfig" >"$work/sim.log" 2>&1 &
+  "$sim" --namespace "$ns" --seed "$1" --timing "${2:-fast}" --kubeconfig-out "$work/kubeconfig" >"$work/sim.log" 2>&1 &
   sim_pid=$!
   until grep -q simulated "$work/sim.log" 2>/dev/null; do sleep 0.1; kill -0 "$sim_pid" 2>/dev/null || { cat "$work/sim.log"; exit 2; }; done
 }
@@ -63,13 +73,14 @@ before() {
     patch-imagestreams) echo "update-prehook" ;;
     set-release) echo "update-prehook"; echo "patch-imagestreams" ;;
     rollback) echo "backup --backup-dir $work/backups"; echo "update-prehook"; echo "patch-imagestreams"; echo "set-release" ;;
-    build-oracle-system) echo "update-prehook" ;;
+    build-oracle-system|build-oracle-upload) echo "update-prehook" ;;
   esac
 }
 killed() {
   case $1 in
     rollback) echo "rollback --backup-dir $work/backups" ;;
     build-oracle-system) echo "build-oracle-system --oracle-client-dir $client" ;;
+    build-oracle-upload) echo "build-oracle-system --oracle-client-dir $big" ;;
     *) echo "$1" ;;
   esac
 }
@@ -79,9 +90,19 @@ after() {
     patch-imagestreams) echo "set-release" ;;
     set-release|rollback) ;;
     build-oracle-system) echo "patch-imagestreams --oracle-client-dir $client"; echo "set-release" ;;
+    build-oracle-upload) echo "patch-imagestreams --oracle-client-dir $big"; echo "set-release" ;;
   esac
 }
-seed_of() { [ "$1" = build-oracle-system ] && echo "3scale-2.6,oracle" || echo "3scale-2.6"; }
+seed_of() { case $1 in build-oracle-*) echo "3scale-2.6,oracle" ;; *) echo "3scale-2.6" ;; esac; }
+timing_of() { [ "$1" = build-oracle-upload ] && echo real || echo fast; }
+# ms since the epoch
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+# Waits until the trial log shows the stage's upload starting (or the stage ended); prints the ms it waited.
+upload_started() { # $1: pid of the stage
+  local t0; t0=$(now_ms)
+  until grep -q "starting a binary build" "$work/trial.log" 2>/dev/null; do kill -0 "$1" 2>/dev/null || break; sleep 0.02; done
+  echo $(( $(now_ms) - t0 ))
+}
 
 judge() { # $1 stage: verify green, or after a rollback every DC rolled out and the release the source's
   if [ "$1" = rollback ]; then
@@ -93,18 +114,30 @@ judge() { # $1 stage: verify green, or after a rollback every DC rolled out and 
 
 # One uninterrupted reference run per stage, with its duration (the window the kill lands in).
 declare -A reference window
-stages=(update-prehook patch-imagestreams set-release rollback build-oracle-system)
+stages=(update-prehook patch-imagestreams set-release rollback build-oracle-system build-oracle-upload)
+[ -n "$scenarios" ] && read -r -a stages <<<"$scenarios"
 for stage in "${stages[@]}"; do
   run_id="reference-$stage"; : >"$work/trial.log"
-  start_sim "$(seed_of "$stage")"
+  start_sim "$(seed_of "$stage")" "$(timing_of "$stage")"
   while read -r s; do [ -n "$s" ] && { run $s || { echo "reference $stage: $s failed"; cat "$work/trial.log"; exit 2; }; }; done < <(before "$stage")
   t0=$(date +%s%N)
-  run $(killed "$stage") || { echo "reference $stage failed"; cat "$work/trial.log"; exit 2; }
-  window[$stage]=$(( ($(date +%s%N) - t0) / 1000000 ))
+  if [ "$stage" = build-oracle-upload ]; then
+    # The window is the upload: from its first line until the server answered with the running build.
+    run $(killed "$stage") --output json || { echo "reference $stage failed"; cat "$work/trial.log"; exit 2; }
+    window[$stage]=$(grep '^{' "$work/trial.log" | jq -rs '
+      def ms: (sub("\\.[0-9]+Z$"; "Z") | fromdate) * 1000 + (capture("\\.(?<f>[0-9]{3})Z$").f | tonumber);
+      [.[] | select(.stage? == "build-oracle-system")] as $e
+      | ($e | map(select(.event == "upload")) | first | .time | ms) as $a
+      | ($e | map(select(.event == "build" and (.message | contains(" started (")))) | first | .time | ms) as $b
+      | $b - $a')
+  else
+    run $(killed "$stage") || { echo "reference $stage failed"; cat "$work/trial.log"; exit 2; }
+    window[$stage]=$(( ($(date +%s%N) - t0) / 1000000 ))
+  fi
   while read -r s; do [ -n "$s" ] && run $s; done < <(after "$stage")
   judge "$stage" || { echo "reference $stage not green"; cat "$work/trial.log"; exit 2; }
   reference[$stage]=$(snapshot)
-  echo "reference $stage: uninterrupted in ${window[$stage]} ms"
+  if [ "$stage" = build-oracle-upload ]; then echo "reference $stage: its upload took at most ${window[$stage]} ms"; else echo "reference $stage: uninterrupted in ${window[$stage]} ms"; fi
 done
 
 passed=0; failed=0
@@ -113,12 +146,17 @@ for t in $(seq 1 "$trials"); do
   stage=${stages[$(( (t - 1) % ${#stages[@]} ))]}
   delay=$(( RANDOM % (window[$stage] + 1) ))
   run_id="trial-$t"; : >"$work/trial.log"
-  start_sim "$(seed_of "$stage")"
+  start_sim "$(seed_of "$stage")" "$(timing_of "$stage")"
   while read -r s; do [ -n "$s" ] && run $s; done < <(before "$stage")
   "$cli" $(killed "$stage") -n "$ns" --kubeconfig "$work/kubeconfig" --timeout 5m --run-id "$run_id" >>"$work/trial.log" 2>&1 &
   pid=$!
+  at=""
+  [ "$stage" = build-oracle-upload ] && at="$(upload_started "$pid") ms + "
   sleep "$(awk -v d="$delay" 'BEGIN{printf "%.3f", d/1000}')"
-  if kill -9 "$pid" 2>/dev/null; then wait "$pid" 2>/dev/null; how="killed at ${delay} ms"; else wait "$pid"; how="ended before the kill (${delay} ms)"; fi
+  if kill -9 "$pid" 2>/dev/null; then wait "$pid" 2>/dev/null; how="killed at ${at}${delay} ms"; else wait "$pid"; how="ended before the kill (${at}${delay} ms)"; fi
+  if [ "$stage" = build-oracle-upload ]; then
+    grep -q " started (" "$work/trial.log" && how="$how, after its upload" || how="$how, during its upload"
+  fi
   verdict=ok
   run $(killed "$stage") || verdict="rerun exit $?"
   if [ "$verdict" = ok ]; then

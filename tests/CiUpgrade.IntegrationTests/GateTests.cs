@@ -197,23 +197,6 @@ public sealed class GateTests : UpgradeTest
     }
 
     [Fact]
-    public async Task A_dc_scaled_to_zero_fails_verify()
-    {
-        await UpgradeAsync();
-        Cluster.Registry.Modify("deploymentconfigs", Ns, "apicast-staging", dc =>
-        {
-            dc["spec"]!["replicas"] = 0;
-            return dc;
-        });
-        await Cluster.WaitForIdleAsync(Timeout);
-
-        var suite = await VerifyAsync(1);
-
-        Assert.Equal("DeploymentConfig apicast-staging is scaled to zero: nothing runs", FailureMessage(suite, "apicast-staging"));
-        Assert.Equal("1", (string?)suite.Attribute("failures"));
-    }
-
-    [Fact]
     public async Task An_injected_sidecar_is_listed_in_system_out_not_failed()
     {
         await UpgradeAsync();

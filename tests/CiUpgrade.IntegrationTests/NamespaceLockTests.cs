@@ -38,6 +38,7 @@ public sealed class NamespaceLockTests : UpgradeTest
 
         Assert.Equal(4, code);
         Assert.Contains("namespace 3scale is being upgraded by pipelinerun/upgrade-abc (stage patch-imagestreams", error, StringComparison.Ordinal);
+        Assert.EndsWith("or release it now: `ciupgrade unlock -n 3scale --run-id 'pipelinerun/upgrade-abc' --force`", error.Trim(), StringComparison.Ordinal);
         Assert.Equal(before, Release());
         Assert.DoesNotContain(Cluster.Requests, r => r.Method == "PATCH");
         Assert.Equal("pipelinerun/upgrade-abc", (string?)Get("configmaps", "ciupgrade-lock")["data"]!["holder"]);
@@ -79,7 +80,7 @@ public sealed class NamespaceLockTests : UpgradeTest
 
         Assert.True(code == 0, error);
         Assert.Contains("the upgrade lock held by gone-run (stage patch-imagestreams", output, StringComparison.Ordinal);
-        Assert.Contains("was not renewed for 3m0s: taking it over", output, StringComparison.Ordinal);
+        Assert.Contains("was not renewed for 4m0s: taking it over", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -132,5 +133,65 @@ public sealed class NamespaceLockTests : UpgradeTest
 
         Assert.True(code == 4, error);
         Assert.DoesNotContain(Cluster.Requests, r => r.Path.Contains("/configmaps", StringComparison.Ordinal) && r.Method != "GET");
+    }
+
+    [Fact]
+    public async Task A_rerun_without_run_id_is_told_the_holder_and_the_command_that_releases_a_dead_runs_lock()
+    {
+        // A crashed run without --run-id: its holder is user@host pid N, which a rerun (another pid) is not.
+        const string dead = "alice@laptop pid 4242";
+        HoldLock(dead, DateTimeOffset.UtcNow);
+
+        var (waited, waitOutput, waitError) = await Ciupgrade("set-release", "--kubeconfig", Kubeconfig, "--timeout", "1s");
+        Assert.Equal(4, waited);
+        Assert.Contains($"if that run is gone: `ciupgrade unlock -n {Ns} --run-id '{dead}' --force`", waitOutput, StringComparison.Ordinal);
+        Assert.Contains($"`ciupgrade unlock -n {Ns} --run-id '{dead}' --force`", waitError, StringComparison.Ordinal);
+
+        var (refused, _, refusedError) = await Ciupgrade("unlock", "--run-id", dead);
+        var (other, _, otherError) = await Ciupgrade("unlock", "--run-id", "someone-else", "--force");
+        Assert.Equal(4, refused);
+        Assert.Contains($"the upgrade lock of namespace {Ns} is held by {dead} (stage patch-imagestreams", refusedError, StringComparison.Ordinal);
+        Assert.Contains("within 4m0s of its last renewal: its run may still be working. Nothing released; if you know that run is gone (its pod or process ended), rerun with --force", refusedError, StringComparison.Ordinal);
+        Assert.Equal(4, other);
+        Assert.Contains($"not by someone-else: nothing released", otherError, StringComparison.Ordinal);
+        Assert.NotNull(Cluster.Registry.Get("configmaps", Ns, "ciupgrade-lock"));
+
+        var (released, releasedOutput, releasedError) = await Ciupgrade("unlock", "--run-id", dead, "--force");
+        Assert.True(released == 0, releasedError);
+        Assert.Contains($"released the upgrade lock of namespace {Ns} held by {dead}", releasedOutput, StringComparison.Ordinal);
+        Assert.Null(Cluster.Registry.Get("configmaps", Ns, "ciupgrade-lock"));
+        var (nothing, nothingOutput, _) = await Ciupgrade("unlock");
+        Assert.Equal(0, nothing);
+        Assert.Contains($"namespace {Ns} has no upgrade lock", nothingOutput, StringComparison.Ordinal);
+
+        var (rerun, _, rerunError) = await Ciupgrade("set-release", "--kubeconfig", Kubeconfig, "--timeout", "5m");
+        Assert.True(rerun == 0, rerunError);
+    }
+
+    [Fact]
+    public async Task Unlock_releases_a_stale_lock_without_force()
+    {
+        HoldLock("gone-run", DateTimeOffset.UtcNow.AddMinutes(-10));
+
+        var (code, output, error) = await Ciupgrade("unlock");
+
+        Assert.True(code == 0, error);
+        Assert.Contains("released the upgrade lock of namespace 3scale held by gone-run (stage patch-imagestreams", output, StringComparison.Ordinal);
+        Assert.Null(Cluster.Registry.Get("configmaps", Ns, "ciupgrade-lock"));
+    }
+
+    [Fact]
+    public async Task A_stage_holding_the_lock_may_not_ride_out_an_outage_longer_than_the_lock_survives_but_a_read_only_one_may()
+    {
+        var (set, _, setError) = await Ciupgrade("set-release", "--api-retry-budget", "10m", "--kubeconfig", Kubeconfig);
+        var sent = Cluster.Requests.Count;
+        var (dry, _, dryError) = await Ciupgrade("set-release", "--dry-run", "--api-retry-budget", "10m", "--kubeconfig", Kubeconfig);
+        var (verify, _, verifyError) = await Ciupgrade("verify", "--api-retry-budget", "10m", "--junit", Path.Combine(Dir, "v.xml"), "--kubeconfig", Kubeconfig);
+
+        Assert.Equal(2, set);
+        Assert.Equal("error: --api-retry-budget 10m is longer than 2m40s, the longest API outage a stage holding the namespace lock may ride out (another run takes a lock over 4m0s after its last renewal; renewals every 20s, clocks assumed within 1m0s): use at most 2m40s, and rerun the stage after a longer outage", setError.Trim());
+        Assert.Equal(0, sent);
+        Assert.True(dry == 0, dryError);
+        Assert.True(verify == 1, verifyError); // the 2.6 install fails verify's checks: it ran
     }
 }

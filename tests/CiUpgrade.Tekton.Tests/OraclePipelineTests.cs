@@ -59,6 +59,25 @@ public sealed class OraclePipelineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_an_image_built_elsewhere_the_pipeline_tags_it_and_verify_judges_against_it()
+    {
+        // No oracle-client workspace: the system-image param replaces the in-cluster build (review N2).
+        const string Built = "quay.example.com/acme/amp-system-oracle:2.7";
+        var token = _cluster.AddServiceAccountToken(Ns, "ciupgrade", RoleYaml);
+        var runner = new PipelineRunner(_cluster.WriteKubeconfig(Path.Combine(_dir, "own-image.kubeconfig"), token, Ns), Path.Combine(_dir, "workspace"),
+            new Dictionary<string, string> { ["backups"] = Path.Combine(_dir, "backups") });
+
+        var run = await runner.RunAsync("3scale-upgrade", new Dictionary<string, string> { ["namespace"] = Ns, ["system-image"] = Built }, Timeout);
+
+        Assert.True(run.Status == "Succeeded", string.Join("\n", run.Tasks.Select(t => $"{t.Name}: {t.Status} {t.Error}")));
+        Assert.Contains(Built, run.Task("verify").Args);
+        Assert.Equal(("Succeeded", "0"), (run.Results["verify-status"], run.Results["verify-failed"]));
+        Assert.Null(_cluster.Registry.Get("builds", Ns, "3scale-amp-system-oracle-2"));
+        var app = (string)_cluster.Registry.Get("deploymentconfigs", Ns, "system-app")!["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]!;
+        Assert.StartsWith("quay.example.com/acme/amp-system-oracle@sha256:", app, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Without_the_workspace_the_pipeline_stops_at_preflight_naming_the_missing_client_files()
     {
         var token = _cluster.AddServiceAccountToken(Ns, "ciupgrade", RoleYaml);

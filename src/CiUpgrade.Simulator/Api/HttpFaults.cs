@@ -37,6 +37,12 @@ public sealed class HttpFaults
     /// <summary>Added before every answer.</summary>
     public TimeSpan Latency { get; set; }
 
+    /// <summary>
+    /// A proxy in front of the API server that buffers a binary build's upload and answers 413 when it is larger than
+    /// this many bytes, as nginx's client_max_body_size does (null: no proxy; the API server itself takes any size).
+    /// </summary>
+    public long? UploadLimit { get; set; }
+
     /// <summary>Answer the next <paramref name="count"/> matching requests with <paramref name="code"/> (500, 503 or 429).</summary>
     public void FailNext(int count, int code = 500, string? method = null, string? pathPrefix = null)
     {
@@ -137,6 +143,7 @@ public sealed class HttpFaults
             _expiries.Clear();
             DropWatchesAfterEvents = null;
             Latency = TimeSpan.Zero;
+            UploadLimit = null;
         }
     }
 

@@ -9,6 +9,7 @@ using CiUpgrade.Simulator.Json;
 using CiUpgrade.Simulator.Registry;
 using CiUpgrade.Simulator.Storage;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace CiUpgrade.Simulator.Api;
 
@@ -77,6 +78,23 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
         byte[]? raw = null;
         // A binary build's body is streamed to the build once it runs (ControllerManager.InstantiateBinaryAsync).
         var binaryUpload = request.Path.Value?.EndsWith("/instantiatebinary", StringComparison.Ordinal) == true;
+        if (binaryUpload && request.Method == "POST")
+        {
+            // OpenShift's API server streams a binary build's body into the build pod and bounds its size nowhere
+            // (CiUpgrade's Rules/UploadRefusal cites where): Kestrel's default limit of 30,000,000 bytes would refuse
+            // an Instant Client build context the real server takes.
+            if (ctx.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+            {
+                size.MaxRequestBodySize = null;
+            }
+
+            if (faults.UploadLimit is { } limit && await ProxyRefusesAsync(ctx, limit))
+            {
+                Record(new RecordedRequest(request.Method, request.Path, request.QueryString.Value ?? string.Empty, request.ContentType, "-", 413, null));
+                return;
+            }
+        }
+
         if (request.Method is "POST" or "PUT" or "PATCH" && !binaryUpload)
         {
             using var buffer = new MemoryStream();
@@ -151,6 +169,30 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
             await answer.FlushAsync(ctx.RequestAborted);
             ctx.Abort();
         }
+    }
+
+    /// <summary>
+    /// The proxy of <see cref="HttpFaults.UploadLimit"/>: it buffers the whole body first (nginx's
+    /// proxy_request_buffering, on by default), answers 413 with its own HTML page when the body is over the limit (the
+    /// API server never sees the request), and otherwise passes the buffered body on.
+    /// </summary>
+    private static async Task<bool> ProxyRefusesAsync(HttpContext ctx, long limit)
+    {
+        var buffered = new MemoryStream();
+        await ctx.Request.Body.CopyToAsync(buffered, ctx.RequestAborted);
+        if (buffered.Length <= limit)
+        {
+            buffered.Position = 0;
+            ctx.Request.Body = buffered;
+            ctx.Response.RegisterForDispose(buffered);
+            return false;
+        }
+
+        await buffered.DisposeAsync();
+        ctx.Response.StatusCode = 413;
+        ctx.Response.ContentType = "text/html";
+        await ctx.Response.WriteAsync("<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n<body>\r\n<center><h1>413 Request Entity Too Large</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n", ctx.RequestAborted);
+        return true;
     }
 
     private void Record(RecordedRequest recorded)

@@ -20,6 +20,8 @@ public static class FaultKnobs
             v => { var p = v.Parts(1, 2); var count = Int(v, p[0], 1, 1_000_000); var path = p.Length > 1 ? p[1] : null; return c => c.HttpFaults.ConflictNext(count, path); }),
         new("latency", "DURATION", "delay every answer (250ms, 2s)",
             v => { var d = Duration(v, v.Parts(1, 1)[0]); return c => c.HttpFaults.Latency = d; }),
+        new("upload-limit", "BYTES|off", "a proxy in front of the API server answers 413 Request Entity Too Large to a binary build upload over BYTES, as nginx's client_max_body_size does (OpenShift's API server itself takes any size)",
+            v => { var p = v.Parts(1, 1)[0]; long? limit = p == "off" ? null : Int(v, p, 0, int.MaxValue); return c => c.HttpFaults.UploadLimit = limit; }),
         new("drop-watches", "EVENTS|off", "close every watch stream after EVENTS events (0: before the first)",
             v => { var p = v.Parts(1, 1)[0]; int? n = p == "off" ? null : Int(v, p, 0, 1_000_000); return c => c.HttpFaults.DropWatchesAfterEvents = n; }),
         new("expire-watch", "COUNT[:PATH-PREFIX]", "the next COUNT watches that ask for a resourceVersion are told it is too old (410), as when a compaction lands between a LIST and its WATCH",

@@ -47,6 +47,7 @@ public static class CliApp
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(VerifyOptions))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(GateOptions))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(RollbackOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(UnlockOptions))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(DriftOptions))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(PlanOptions))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(TargetKubeconfigOptions))]
@@ -77,14 +78,15 @@ public static class CliApp
         {
             PreflightOptions o => RunAsync(o, "preflight", stdout, stderr, c => new PreflightStage(c).RunAsync(InputValidation.SystemImage(NullIfEmpty(o.SystemImage)), NullIfEmpty(o.OracleClientDir), NullIfEmpty(o.ResultsDir), ct, NamespaceLock.HolderFor(NullIfEmpty(o.RunId)))),
             BackupOptions o => RunAsync(o, "backup", stdout, stderr, c => new BackupStage(c).RunAsync(PerTarget(o, o.BackupDir), NullIfEmpty(o.RunId), o.Databases, ct)),
-            UpdatePreHookOptions o => RunAsync(o, "update-prehook", stdout, stderr, Locked(o, "update-prehook", !o.DryRun, ct, _ => 0, (c, _, t) => new UpdatePreHookStage(c).RunAsync(o.Force, o.DryRun, t))),
-            PatchImageStreamsOptions o => RunAsync(o, "patch-imagestreams", stdout, stderr, Locked(o, "patch-imagestreams", !o.DryRun, ct, _ => InputValidation.SystemImage(NullIfEmpty(o.SystemImage)), (c, image, t) => new PatchImageStreamsStage(c).RunAsync(o.NoWait, o.DryRun, image, o.Oracle, NullIfEmpty(o.OracleClientDir), t))),
-            BuildOracleSystemOptions o => RunAsync(o, "build-oracle-system", stdout, stderr, Locked(o, "build-oracle-system", true, ct, _ => 0, (c, _, t) => new BuildOracleSystemStage(c).RunAsync(NullIfEmpty(o.OracleClientDir), o.Force, o.NoWait, t))),
+            UpdatePreHookOptions o => RunAsync(o, "update-prehook", stdout, stderr, Locked(o, "update-prehook", HoldsLock(o), ct, _ => 0, (c, _, t) => new UpdatePreHookStage(c).RunAsync(o.Force, o.DryRun, t))),
+            PatchImageStreamsOptions o => RunAsync(o, "patch-imagestreams", stdout, stderr, Locked(o, "patch-imagestreams", HoldsLock(o), ct, _ => InputValidation.SystemImage(NullIfEmpty(o.SystemImage)), (c, image, t) => new PatchImageStreamsStage(c).RunAsync(o.NoWait, o.DryRun, image, o.Oracle, NullIfEmpty(o.OracleClientDir), t))),
+            BuildOracleSystemOptions o => RunAsync(o, "build-oracle-system", stdout, stderr, Locked(o, "build-oracle-system", HoldsLock(o), ct, _ => 0, (c, _, t) => new BuildOracleSystemStage(c).RunAsync(NullIfEmpty(o.OracleClientDir), o.Force, o.NoWait, t))),
             WaitRolloutsOptions o => RunAsync(o, "wait-rollouts", stdout, stderr, c => new WaitRolloutsStage(c).RunAsync(o.DeploymentConfigs.Where(d => d.Length > 0).Select(d => InputValidation.ObjectName(d, "--dc")).ToList(), ct)),
-            SetReleaseOptions o => RunAsync(o, "set-release", stdout, stderr, Locked(o, "set-release", !o.DryRun, ct, _ => 0, (c, _, t) => new SetReleaseStage(c).RunAsync(o.NoWait, o.DryRun, t))),
-            VerifyOptions o => RunAsync(o, "verify", stdout, stderr, c => new VerifyStage(c).RunAsync(ReportFile(o, o.Junit, c.Namespace), NullIfEmpty(o.ResultsDir), NullIfEmpty(o.WriteBaseline), ct)),
+            SetReleaseOptions o => RunAsync(o, "set-release", stdout, stderr, Locked(o, "set-release", HoldsLock(o), ct, _ => 0, (c, _, t) => new SetReleaseStage(c).RunAsync(o.NoWait, o.DryRun, t))),
+            VerifyOptions o => RunAsync(o, "verify", stdout, stderr, c => new VerifyStage(c).RunAsync(ReportFile(o, o.Junit, c.Namespace), NullIfEmpty(o.ResultsDir), NullIfEmpty(o.WriteBaseline), ct, InputValidation.SystemImage(NullIfEmpty(o.SystemImage)))),
             GateOptions o => Guard(stderr, "gate", null, () => Task.FromResult((int)GateStage.Run(o, stdout))),
-            RollbackOptions o => RunAsync(o, "rollback", stdout, stderr, Locked(o, "rollback", true, ct, c => new BackupLocator(c.Reporter, "rollback").Locate(PerTarget(o, o.BackupDir), c.Namespace, c.Plan, NullIfEmpty(o.RunId)), (c, backup, t) => new RollbackStage(c).RunAsync(backup, o.KeepTargetTag, o.NoWait, t))),
+            RollbackOptions o => RunAsync(o, "rollback", stdout, stderr, Locked(o, "rollback", HoldsLock(o), ct, c => new BackupLocator(c.Reporter, "rollback").Locate(PerTarget(o, o.BackupDir), c.Namespace, c.Plan, NullIfEmpty(o.RunId)), (c, backup, t) => new RollbackStage(c).RunAsync(backup, o.KeepTargetTag, o.NoWait, t))),
+            UnlockOptions o => RunAsync(o, "unlock", stdout, stderr, c => new UnlockStage(c).RunAsync(NullIfEmpty(o.RunId), o.Force, ct)),
             DriftOptions o => RunAsync(o, "drift", stdout, stderr, c => new DriftStage(c).RunAsync(ReportFile(o, o.Junit, c.Namespace), NullIfEmpty(o.ResultsDir), CheckedBaseline(InConfigDir(NullIfEmpty(o.ConfigDir), NullIfEmpty(o.Baseline))), o.AllNamespaces, NullIfEmpty(o.Selector), ct)),
             PlanOptions o => RunAsync(o, "plan", stdout, stderr, c => new PlanStage(c).RunAsync(InputValidation.SystemImage(NullIfEmpty(o.SystemImage)), NullIfEmpty(o.OracleClientDir), ct)),
             TargetKubeconfigOptions o => RunAsync(o, "target-kubeconfig", stdout, stderr, (c, kube, config) => new TargetKubeconfigStage(c, new ServiceAccountTokenClient(kube, c.Namespace), config)
@@ -126,7 +128,7 @@ public static class CliApp
             }
 
             var timeout = InputValidation.Timeout(options.Timeout);
-            var budget = InputValidation.ApiRetryBudget(NullIfEmpty(options.ApiRetryBudget) ?? "2m", timeout);
+            var budget = InputValidation.ApiRetryBudget(NullIfEmpty(options.ApiRetryBudget) ?? "2m", timeout, HoldsLock(options));
             var plan = PlanLoader.Load(options.Plan);
             if (options is PreflightOptions preflight && TargetVersionCheck.Problem(plan, options.Plan, NullIfEmpty(preflight.TargetVersion)) is { } wrongTarget)
             {
@@ -218,6 +220,16 @@ public static class CliApp
             throw new UpgradeException(ExitCode.BadInput, $"{e.Message}: fix the context or pass -n/--namespace");
         }
     }
+
+    /// <summary>Whether this invocation holds the namespace lock: a mutating stage that is not a dry run.</summary>
+    private static bool HoldsLock(ClusterOptions options) => options switch
+    {
+        UpdatePreHookOptions o => !o.DryRun,
+        PatchImageStreamsOptions o => !o.DryRun,
+        SetReleaseOptions o => !o.DryRun,
+        RollbackOptions or BuildOracleSystemOptions => true,
+        _ => false,
+    };
 
     /// <summary>The baseline file, read once here so that a bad one is refused before the first request.</summary>
     private static string? CheckedBaseline(string? path)

@@ -44,10 +44,23 @@ public static partial class InputValidation
             : throw new UsageException($"--timeout {Shorten(text)} is longer than the {DurationText.Format(MaxTimeout)} a stage may wait: use at most 24h");
     }
 
-    /// <summary>The outage budget, capped at the timeout (an outage never outlasts the stage's own limit).</summary>
-    public static TimeSpan ApiRetryBudget(string text, TimeSpan timeout)
+    /// <summary>
+    /// The outage budget, capped at the timeout (an outage never outlasts the stage's own limit). A stage that holds the
+    /// namespace lock (<paramref name="holdsLock"/>) may not ride out an outage longer than
+    /// <see cref="LockDecision.MaxHolderOutage"/>: it cannot renew the lock meanwhile, and another run would take a live
+    /// holder's lock over (review N7). Read-only stages may wait longer.
+    /// </summary>
+    public static TimeSpan ApiRetryBudget(string text, TimeSpan timeout, bool holdsLock = false)
     {
         var budget = Durations.Parse(text, "--api-retry-budget");
+        if (holdsLock && budget > LockDecision.MaxHolderOutage)
+        {
+            throw new UpgradeException(ExitCode.BadInput,
+                $"--api-retry-budget {Shorten(text)} is longer than {DurationText.Format(LockDecision.MaxHolderOutage)}, the longest API outage a stage holding the namespace lock may ride out "
+                + $"(another run takes a lock over {DurationText.Format(LockDecision.Staleness)} after its last renewal; renewals every {DurationText.Format(LockDecision.RenewEvery)}, clocks assumed within {DurationText.Format(LockDecision.ClockSkew)}): "
+                + $"use at most {DurationText.Format(LockDecision.MaxHolderOutage)}, and rerun the stage after a longer outage");
+        }
+
         return budget < timeout ? budget : timeout;
     }
 

@@ -26,7 +26,7 @@ public sealed class PatchImageStreamsOptions : ClusterOptions
     [Option("dry-run", HelpText = "Send every patch with server-side dry run and print it; change nothing.")]
     public bool DryRun { get; set; }
 
-    [Option("system-image", HelpText = "For an Oracle-backed system: the amp-system image to tag instead of the plan's.")]
+    [Option("system-image", HelpText = "The amp-system image to tag instead of the plan's (a mirror, a disconnected registry, an Oracle image built elsewhere); recorded on the target tag, so verify and drift judge against it.")]
     public string? SystemImage { get; set; }
 
     [Option("oracle", HelpText = "Treat the install as Oracle-backed even if preflight did not detect it: rebuild amp-system with the Oracle client.")]

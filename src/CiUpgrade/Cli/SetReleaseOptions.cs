@@ -3,12 +3,12 @@ using CommandLine.Text;
 
 namespace CiUpgrade.Cli;
 
-[Verb("set-release", HelpText = "Set the release env var (AMP_RELEASE) to the target on system-app and wait for that rollout.")]
+[Verb("set-release", HelpText = "Set the release env var (AMP_RELEASE) to the target on system-app (and its init containers that carry it) and wait for that rollout.")]
 [VerbHelp(
     """
-    Sets the release variable (AMP_RELEASE) to the target on every container of system-app that has it, as
-    oc set env does, with one guarded JSON patch (a ConfigMap reference becomes the literal value), and waits for
-    that rollout. Sends nothing when it is already set.
+    Sets the release variable (AMP_RELEASE) to the target on every container of system-app, and on every init
+    container that carries it, as oc set env does, with one guarded JSON patch (a ConfigMap reference becomes the
+    literal value), and waits for that rollout. Sends nothing when it is already set.
     """,
     "0  the release is the target's and system-app rolled out",
     "2  bad flag, plan or kubeconfig",

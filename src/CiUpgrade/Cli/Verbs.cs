@@ -24,6 +24,7 @@ public static class Verbs
         typeof(VerifyOptions),
         typeof(GateOptions),
         typeof(RollbackOptions),
+        typeof(UnlockOptions),
         typeof(DriftOptions),
         typeof(ReportOptions),
         typeof(PlanOptions),

@@ -8,7 +8,8 @@ namespace CiUpgrade.Cli;
     """
     The CI gate: checks that every DC of the plan runs exactly the image the target tag resolves to, digest-pinned
     from the plan's repository, fully rolled out, and that the release is the target; one JUnit testcase per DC, the
-    release and the pre hook. Changes nothing.
+    release and the pre hook. A DC scaled to zero is upgraded and reported skipped, unless the plan marks it mustRun.
+    Changes nothing.
     """,
     "0  every check passed",
     "1  a check failed (named in the JUnit report): the CI gate",
@@ -24,6 +25,9 @@ public sealed class VerifyOptions : ClusterOptions
 
     [Option("results-dir", HelpText = "Write Tekton results (passed, failed, skipped, status) into this directory.")]
     public string? ResultsDir { get; set; }
+
+    [Option("system-image", HelpText = "The amp-system image this run chose (patch-imagestreams --system-image: a mirror, or an Oracle image built elsewhere): judge against it. Default: the image patch-imagestreams recorded on amp-system's target tag, else the plan's.")]
+    public string? SystemImage { get; set; }
 
     [Option("write-baseline", HelpText = "Also record the images every DeploymentConfig runs, for `drift --baseline`.")]
     public string? WriteBaseline { get; set; }

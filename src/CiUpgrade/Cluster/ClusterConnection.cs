@@ -4,8 +4,9 @@ using k8s.Exceptions;
 namespace CiUpgrade.Cluster;
 
 /// <summary>
-/// Finds the cluster as kubectl does: --kubeconfig, else $KUBECONFIG, else ~/.kube/config, else the pod's
-/// service account; --context picks a context; the namespace comes from -n, else the context, else the pod.
+/// Finds the cluster as kubectl does: --kubeconfig, else the files $KUBECONFIG lists (merged, <see cref="KubeconfigFiles"/>),
+/// else ~/.kube/config, else the pod's service account; --context picks a context; the namespace comes from -n, else
+/// the context, else the pod.
 /// Never falls back to localhost:8080, and never prints the token.
 /// </summary>
 public static class ClusterConnection
@@ -13,40 +14,36 @@ public static class ClusterConnection
     public static (KubernetesClientConfiguration Config, string Namespace) Resolve(string? kubeconfig, string? context, string? ns)
     {
         KubernetesClientConfiguration config;
-        var path = kubeconfig ?? Environment.GetEnvironmentVariable("KUBECONFIG")?.Split(Path.PathSeparator).FirstOrDefault(p => p.Length > 0);
+        var list = Environment.GetEnvironmentVariable("KUBECONFIG") is { Length: > 0 } value ? KubeconfigFiles.FromEnvironmentList(value) : [];
         var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
         var defaultPath = string.IsNullOrEmpty(home) ? null : Path.Combine(home, ".kube", "config");
-        try
+        if (kubeconfig is not null)
         {
-            if (path is not null)
-            {
-                if (!File.Exists(path))
-                {
-                    throw new UpgradeException(ExitCode.BadInput, $"kubeconfig {path} does not exist: pass an existing file with --kubeconfig or set KUBECONFIG");
-                }
-
-                config = FromFile(path, context);
-            }
-            else if (defaultPath is not null && File.Exists(defaultPath))
-            {
-                config = FromFile(defaultPath, context);
-            }
-            else if (KubernetesClientConfiguration.IsInCluster())
+            config = KubeconfigFiles.Load([kubeconfig], context, "--kubeconfig");
+        }
+        else if (list.Count > 0)
+        {
+            // Every file of the list, merged as kubectl merges them (KubeconfigFiles).
+            config = KubeconfigFiles.Load(list, context, "KUBECONFIG");
+        }
+        else if (defaultPath is not null && File.Exists(defaultPath))
+        {
+            config = KubeconfigFiles.Load([defaultPath], context, "~/.kube/config");
+        }
+        else if (KubernetesClientConfiguration.IsInCluster())
+        {
+            try
             {
                 config = KubernetesClientConfiguration.InClusterConfig();
             }
-            else
+            catch (Exception e) when (e is KubeConfigException or IOException or UnauthorizedAccessException)
             {
-                throw new UpgradeException(ExitCode.BadInput, "no cluster configured: pass --kubeconfig, set KUBECONFIG, or run inside a pod with a service account");
+                throw new UpgradeException(ExitCode.BadInput, $"cannot use the pod's service account: {FirstLine(e.Message)}");
             }
         }
-        catch (KubeConfigException e)
+        else
         {
-            throw new UpgradeException(ExitCode.BadInput, $"cannot use the kubeconfig: {FirstLine(e.Message)} (check --kubeconfig and --context)");
-        }
-        catch (Exception e) when (e is YamlDotNet.Core.YamlException or IOException or UnauthorizedAccessException or FormatException or ArgumentException)
-        {
-            throw new UpgradeException(ExitCode.BadInput, $"cannot read the kubeconfig {path ?? defaultPath}: {FirstLine(e.Message)}");
+            throw new UpgradeException(ExitCode.BadInput, "no cluster configured: pass --kubeconfig, set KUBECONFIG, or run inside a pod with a service account");
         }
 
         var resolvedNamespace = ns ?? config.Namespace;
@@ -56,15 +53,6 @@ public static class ClusterConnection
         }
 
         return (config, resolvedNamespace);
-    }
-
-    /// <summary>The context's configuration, trusting every certificate of its certificate authority (<see cref="CertificateAuthorityTrust"/>).</summary>
-    private static KubernetesClientConfiguration FromFile(string path, string? context)
-    {
-        var kubeconfig = KubernetesClientConfiguration.LoadKubeConfig(path);
-        var config = KubernetesClientConfiguration.BuildConfigFromConfigObject(kubeconfig, context);
-        config.SslCaCerts = CertificateAuthorityTrust.Read(kubeconfig, context) ?? config.SslCaCerts;
-        return config;
     }
 
     /// <summary>

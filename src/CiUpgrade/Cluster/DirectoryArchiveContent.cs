@@ -18,6 +18,15 @@ public sealed class DirectoryArchiveContent : HttpContent
         Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
     }
 
+    /// <summary>Bytes of the archive written to the connection so far (how far an upload got when it broke off).</summary>
+    public long Sent => Interlocked.Read(ref _sent);
+
+    private long _sent;
+
+    /// <summary>The total size of the directory's files: what the upload carries before compression.</summary>
+    public static long ContentBytes(string directory) =>
+        Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+
     /// <summary>Every regular file under the directory, '/'-separated and relative to it.</summary>
     public static IReadOnlyList<string> Files(string directory) =>
         Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
@@ -32,7 +41,8 @@ public sealed class DirectoryArchiveContent : HttpContent
         // Entries built here rather than by TarFile.CreateFromDirectory: that one looks up each file's owner and group
         // names (getpwuid/getgrgid), which throws where /etc/passwd is absent (a distroless root, the image check's
         // jail) — the build needs only names, modes and contents. A symbolic link is sent as the file it points to.
-        await using var gzip = new GZipStream(stream, CompressionLevel.Fastest, leaveOpen: true);
+        await using var counted = new CountingStream(stream, n => Interlocked.Add(ref _sent, n));
+        await using var gzip = new GZipStream(counted, CompressionLevel.Fastest, leaveOpen: true);
         await using var tar = new TarWriter(gzip, TarEntryFormat.Pax, leaveOpen: true);
         foreach (var path in Directory.EnumerateFileSystemEntries(_directory, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {

@@ -122,7 +122,7 @@ public static partial class PlanLoader
                 Bad($"{at}.deploymentConfig", $"\"{dc}\" is listed twice");
             }
 
-            checks.Add(new VerifyCheck(dc, repository, v.Optional));
+            checks.Add(new VerifyCheck(dc, repository, v.Optional, v.MustRun));
         }
 
         if (checks.Count == 0)
@@ -231,6 +231,8 @@ public static partial class PlanLoader
         public string? Repository { get; set; }
 
         public bool Optional { get; set; }
+
+        public bool MustRun { get; set; }
     }
 #pragma warning restore CA1812, CA1002, CA2227, CA1034
 }

@@ -29,5 +29,8 @@ public sealed record OracleSetting(string BuildConfig, string ImageStream);
 /// <summary>One image stream to retag (runbook steps 1-7) and the DCs its `latest` tag triggers.</summary>
 public sealed record ImageStreamStep(string Name, string Image, string DisplayName, string LatestDisplayName, IReadOnlyList<string> Triggers, bool Optional);
 
-/// <summary>One DC whose images must come from <see cref="Repository"/>, pinned by digest (runbook step 9).</summary>
-public sealed record VerifyCheck(string DeploymentConfig, string Repository, bool Optional);
+/// <summary>
+/// One DC whose images must come from <see cref="Repository"/>, pinned by digest (runbook step 9). <see cref="MustRun"/>:
+/// the DC may not be scaled to zero (<see cref="Rules.ScaledToZero"/>); otherwise 0 replicas is reported, not failed.
+/// </summary>
+public sealed record VerifyCheck(string DeploymentConfig, string Repository, bool Optional, bool MustRun = false);

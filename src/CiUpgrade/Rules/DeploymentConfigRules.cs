@@ -14,13 +14,17 @@ namespace CiUpgrade.Rules;
 /// 2. every such image, and every other container from a plan repository, is `&lt;repository&gt;@sha256:&lt;64 hex&gt;`;
 ///    a container no trigger manages and from no plan repository (an injected sidecar) is only noted;
 /// 3. what runs is that template: the latest deployment `&lt;dc&gt;-&lt;latestVersion&gt;` carries it, is Complete, its
-///    generation observed, the replicas updated and available (`oc rollout status`); scaled to zero, paused or a
-///    failed latest deployment fail with that reason and the RC that still serves;
+///    generation observed, the replicas updated and available (`oc rollout status`); paused or a failed latest
+///    deployment fail with that reason and the RC that still serves; a DC at 0 replicas is judged the same way and
+///    then skipped as scaled to zero, or failed when the plan marks it mustRun (<see cref="ScaledToZero"/>);
 /// 4. a trigger's from.namespace is honoured: the stream is read there, or the DC is reported as not checkable.
+/// An image chosen with --system-image (<see cref="ChosenImage"/>: given to verify, else recorded on the system
+/// stream's target tag) replaces the plan's for the system stream: its target tag must name the chosen image, and the
+/// DCs it triggers must run from the chosen image's repository.
 /// </summary>
 public static partial class DeploymentConfigRules
 {
-    public static DeploymentJudgement Judge(UpgradePlan plan, VerifyCheck check, NamespaceState state)
+    public static DeploymentJudgement Judge(UpgradePlan plan, VerifyCheck check, NamespaceState state, string? systemImage = null)
     {
         var name = check.DeploymentConfig;
         var dc = state.DeploymentConfigs.GetValueOrDefault(name);
@@ -36,9 +40,10 @@ public static partial class DeploymentConfigRules
         var spec = dc.Spec.Template?.Spec;
         var containers = (spec?.InitContainers ?? []).Select(c => (c.Name, c.Image, Kind: "init container"))
             .Concat((spec?.Containers ?? []).Select(c => (c.Name, c.Image, Kind: "container"))).ToList();
-        var expected = ExpectedImages(plan, dc, state, imageProblems);
+        var chosen = ChosenImage.For(plan, state.Streams, systemImage);
+        var expected = ExpectedImages(plan, dc, state, chosen, imageProblems);
 
-        var repository = Repository(plan, check, dc, state);
+        var repository = Repository(plan, check, dc, state, chosen);
         var planRepositories = PlanRepositories(plan).Append(repository).ToHashSet(StringComparer.Ordinal);
         foreach (var (container, image, kind) in containers)
         {
@@ -65,24 +70,31 @@ public static partial class DeploymentConfigRules
         }
 
         var rolloutProblems = RolloutProblems(dc, state);
+        var scaledToZero = ScaledToZero.Is(dc);
+        if (scaledToZero && check.MustRun)
+        {
+            rolloutProblems = [ScaledToZero.Required(name), .. rolloutProblems];
+        }
+
         var managedCount = containers.Count(c => expected.ContainsKey(c.Name));
         return new DeploymentJudgement(name, null, imageProblems.Distinct(StringComparer.Ordinal).ToList(), rolloutProblems, notes,
             $"{managedCount} trigger-managed images on the plan's {plan.Target}, from {repository}, pinned by digest",
-            $"latest deployment {RolloutState.RcName(dc)} complete, {dc.Status.AvailableReplicas}/{dc.Spec.Replicas} available");
+            $"latest deployment {RolloutState.RcName(dc)} complete, {dc.Status.AvailableReplicas}/{dc.Spec.Replicas} available")
+        {
+            ScaledToZero = scaledToZero && !check.MustRun ? ScaledToZero.Note(name) : null,
+        };
     }
 
-    /// <summary>Rule 3: what runs is the DC's template, fully rolled out (oc rollout status with the RC's phase).</summary>
+    /// <summary>
+    /// Rule 3: what runs is the DC's template, fully rolled out (oc rollout status with the RC's phase). 0 replicas is
+    /// no problem here: the latest deployment still has to be complete with the template (<see cref="ScaledToZero"/>).
+    /// </summary>
     public static IReadOnlyList<string> RolloutProblems(DeploymentConfig dc, NamespaceState state)
     {
         var name = dc.Metadata.Name;
         if (dc.Spec.Paused == true)
         {
             return [$"DeploymentConfig {name} is paused: resume it with `oc rollout resume dc/{name}`"];
-        }
-
-        if (dc.Spec.Replicas == 0)
-        {
-            return [$"DeploymentConfig {name} is scaled to zero: nothing runs"];
         }
 
         if (dc.Status.LatestVersion == 0)
@@ -133,7 +145,7 @@ public static partial class DeploymentConfigRules
     private sealed record Expected(string? Image, string Source, bool Manual, bool Oracle);
 
     /// <summary>Rules 1 and 4: per trigger-managed container, the image the plan's target resolves to (null when unknown, with the problem recorded).</summary>
-    private static Dictionary<string, Expected> ExpectedImages(UpgradePlan plan, DeploymentConfig dc, NamespaceState state, List<string> problems)
+    private static Dictionary<string, Expected> ExpectedImages(UpgradePlan plan, DeploymentConfig dc, NamespaceState state, string? chosen, List<string> problems)
     {
         var result = new Dictionary<string, Expected>(StringComparer.Ordinal);
         foreach (var p in (dc.Spec.Triggers ?? []).Select(t => t.ImageChangeParams).OfType<ImageChangeParams>())
@@ -182,6 +194,12 @@ public static partial class DeploymentConfigRules
             {
                 var target = TagResolution.Resolve(stream, plan.Target);
                 var followed = TagResolution.Resolve(stream, tag);
+                var named = stream.Spec.Tags?.FirstOrDefault(t => t.Name == plan.Target)?.From;
+                if (streamName == plan.Oracle.ImageStream && chosen is not null && (named?.Kind != "DockerImage" || named.Name != chosen))
+                {
+                    problems.Add($"{key}:{plan.Target} names {(named is null ? "no image" : $"{named.Kind} {named.Name}")}, not the chosen system image {chosen} (--system-image)");
+                }
+
                 if (target is null)
                 {
                     problems.Add($"{key}:{plan.Target} {NoImage(stream, key, plan.Target)}");
@@ -258,9 +276,13 @@ public static partial class DeploymentConfigRules
             && !image.AsSpan(repository.Length + digest.Length).ContainsAnyExcept("0123456789abcdef");
     }
 
-    /// <summary>The plan's repository for this DC, or the internal registry's when the Oracle build owns amp-system:latest.</summary>
-    private static string Repository(UpgradePlan plan, VerifyCheck check, DeploymentConfig dc, NamespaceState state) =>
-        OracleImages.RepositoryOverrides(plan.Oracle.ImageStream, state.Streams, [dc]).GetValueOrDefault(dc.Metadata.Name) ?? check.Repository;
+    /// <summary>
+    /// The plan's repository for this DC; the internal registry's when the Oracle build owns amp-system:latest; the
+    /// chosen system image's when one was chosen and the system stream triggers this DC.
+    /// </summary>
+    private static string Repository(UpgradePlan plan, VerifyCheck check, DeploymentConfig dc, NamespaceState state, string? chosen) =>
+        OracleImages.RepositoryOverrides(plan.Oracle.ImageStream, state.Streams, [dc]).GetValueOrDefault(dc.Metadata.Name)
+        ?? (chosen is not null && InstallInspection.Triggered([dc], plan.Oracle.ImageStream).Count > 0 ? RepositoryOf(chosen) : check.Repository);
 
     private static IEnumerable<string> PlanRepositories(UpgradePlan plan) =>
         plan.Verify.Select(v => v.Repository).Concat(plan.ImageStreams.Select(s => RepositoryOf(s.Image)));

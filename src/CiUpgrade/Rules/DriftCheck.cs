@@ -6,8 +6,10 @@ namespace CiUpgrade.Rules;
 /// <summary>
 /// The drift rules, each its own testcase, applied to the plan's DCs only: verify's rules split in two per DC
 /// (`image &lt;dc&gt;`: what runs against what the plan's target resolves to now, so a DC left behind after a re-import
-/// is drift; `rollout &lt;dc&gt;`: the latest deployment complete and available); every plan stream's target tag and
-/// `latest` say what the plan says; the release env var; and, with a baseline, no image differs from it. Each
+/// is drift; `rollout &lt;dc&gt;`: the latest deployment complete and available, skipped with a note for a DC scaled to
+/// zero that the plan does not mark mustRun); every plan stream's target tag and
+/// `latest` say what the plan says (the system stream's target tag: the image chosen with --system-image, as recorded
+/// on it, <see cref="ChosenImage"/>); the release env var; and, with a baseline, no image differs from it. Each
 /// failure message is one sentence saying what is wrong, prefixed with its testcase.
 /// </summary>
 public static class DriftCheck
@@ -27,7 +29,8 @@ public static class DriftCheck
         foreach (var step in InstallInspection.ApplicableStreams(plan, state.DeploymentConfigs.Keys.ToHashSet(StringComparer.Ordinal)))
         {
             var stream = state.Streams.GetValueOrDefault(step.Name);
-            results.Add(Tags(step, plan.Target, stream, buildOwnsLatest: step.Name == plan.Oracle.ImageStream && OracleImages.BuildOwnsLatest(stream)));
+            results.Add(Tags(step, plan.Target, ChosenImage.TargetImage(plan, step, ChosenImage.For(plan, state.Streams, null)), stream,
+                buildOwnsLatest: step.Name == plan.Oracle.ImageStream && OracleImages.BuildOwnsLatest(stream)));
         }
 
         var release = ReleaseCheck.Check(plan, state);
@@ -40,9 +43,9 @@ public static class DriftCheck
         foreach (var j in judgements.Where(j => j.Skipped is null && state.DeploymentConfigs.ContainsKey(j.DeploymentConfig)))
         {
             var rollout = $"rollout {j.DeploymentConfig}";
-            results.Add(j.RolloutProblems.Count == 0
-                ? new DigestResult(rollout, CheckOutcome.Passed, j.RolloutSummary, [])
-                : new DigestResult(rollout, CheckOutcome.Failed, $"{rollout}: {DeploymentJudgement.OneLine(j.RolloutProblems)}", j.RolloutProblems));
+            results.Add(j.RolloutProblems.Count > 0 ? new DigestResult(rollout, CheckOutcome.Failed, $"{rollout}: {DeploymentJudgement.OneLine(j.RolloutProblems)}", j.RolloutProblems)
+                : j.ScaledToZero is { } scaled ? new DigestResult(rollout, CheckOutcome.Skipped, $"{scaled} ({j.RolloutSummary})", [])
+                : new DigestResult(rollout, CheckOutcome.Passed, j.RolloutSummary, []));
         }
 
         foreach (var (dcName, images) in baseline ?? new Dictionary<string, IReadOnlyDictionary<string, string>>())
@@ -59,7 +62,7 @@ public static class DriftCheck
         return results;
     }
 
-    private static DigestResult Tags(ImageStreamStep step, string target, ImageStream? stream, bool buildOwnsLatest)
+    private static DigestResult Tags(ImageStreamStep step, string target, string targetImage, ImageStream? stream, bool buildOwnsLatest)
     {
         var name = $"tags {step.Name}";
         if (stream is null)
@@ -70,9 +73,9 @@ public static class DriftCheck
         var problems = new List<string>();
         var tags = stream.Spec.Tags ?? [];
         var targetTag = tags.FirstOrDefault(t => t.Name == target);
-        if (targetTag?.From?.Kind != "DockerImage" || targetTag.From.Name != step.Image)
+        if (targetTag?.From?.Kind != "DockerImage" || targetTag.From.Name != targetImage)
         {
-            problems.Add($"tag {target}: was DockerImage {step.Image}, is {Describe(targetTag)}");
+            problems.Add($"tag {target}: was DockerImage {targetImage}{(targetImage == step.Image ? string.Empty : " (the chosen system image)")}, is {Describe(targetTag)}");
         }
 
         var latest = tags.FirstOrDefault(t => t.Name == "latest");

@@ -14,11 +14,14 @@ public static class ImageStreamTagPatch
 {
     public const string DisplayNameAnnotation = "openshift.io/display-name";
 
-    /// <summary>The two tags as the runbook writes them.</summary>
+    /// <summary>
+    /// The two tags as the runbook writes them; an image the run chose (--system-image) is the target tag's image and
+    /// is recorded on it (<see cref="ChosenImage"/>).
+    /// </summary>
     public static IReadOnlyList<JsonObject> DesiredTags(ImageStreamStep step, string target, string? imageOverride) =>
     [
-        Tag(target, step.DisplayName, "DockerImage", imageOverride ?? step.Image),
-        Tag("latest", step.LatestDisplayName, "ImageStreamTag", target),
+        Tag(target, step.DisplayName, "DockerImage", imageOverride ?? step.Image, imageOverride),
+        Tag("latest", step.LatestDisplayName, "ImageStreamTag", target, null),
     ];
 
     /// <summary>The patch operations, or an empty array when the stream already reads as desired.</summary>
@@ -66,10 +69,11 @@ public static class ImageStreamTagPatch
         && string.IsNullOrEmpty(tag.From?.NamespaceProperty)
         && (tag.ReferencePolicy?.Type ?? "Source") == "Source"
         && tag.Reference != true
-        && DisplayName(tag) == (string?)desired["annotations"]![DisplayNameAnnotation];
+        && AnnotationOf(tag, DisplayNameAnnotation) == (string?)desired["annotations"]![DisplayNameAnnotation]
+        && AnnotationOf(tag, ChosenImage.Annotation) == (string?)desired["annotations"]![ChosenImage.Annotation];
 
-    private static string? DisplayName(TagReference tag) =>
-        tag.Annotations is not null && tag.Annotations.TryGetValue(DisplayNameAnnotation, out var value) ? value : null;
+    private static string? AnnotationOf(TagReference tag, string key) =>
+        tag.Annotations is not null && tag.Annotations.TryGetValue(key, out var value) ? value : null;
 
     private static int IndexOf(IList<TagReference> tags, string name)
     {
@@ -84,9 +88,11 @@ public static class ImageStreamTagPatch
         return -1;
     }
 
-    private static JsonObject Tag(string name, string displayName, string kind, string from) => new()
+    private static JsonObject Tag(string name, string displayName, string kind, string from, string? chosen) => new()
     {
-        ["annotations"] = new JsonObject { [DisplayNameAnnotation] = displayName },
+        ["annotations"] = chosen is null
+            ? new JsonObject { [DisplayNameAnnotation] = displayName }
+            : new JsonObject { [DisplayNameAnnotation] = displayName, [ChosenImage.Annotation] = chosen },
         ["from"] = new JsonObject { ["kind"] = kind, ["name"] = from },
         ["name"] = name,
         ["referencePolicy"] = new JsonObject { ["type"] = "Source" },

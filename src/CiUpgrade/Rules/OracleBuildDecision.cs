@@ -51,6 +51,16 @@ public static class OracleBuildDecision
             : (OracleBuildAction.Start, null);
     }
 
+    /// <summary>
+    /// Whether a followed build's end calls for a new decision rather than a failure: it ended Cancelled and this run
+    /// did not start it. A binary build whose upload does not complete is cancelled by the API server
+    /// (openshift-apiserver buildconfiginstantiate, binaryInstantiateHandler: cancelBuild deferred until the upload
+    /// streamed), which may happen only once it runs, after a rerun decided to follow it; the killed run's build is
+    /// then gone, not failed.
+    /// </summary>
+    public static bool DecideAgain(Build followed, bool startedByThisRun) =>
+        !startedByThisRun && followed.Status.Phase == "Cancelled";
+
     private static long BuildNumber(Build build) =>
         build.Metadata.Annotations?.TryGetValue("openshift.io/build.number", out var n) == true && long.TryParse(n, out var number) ? number : 0;
 }

@@ -4,8 +4,9 @@ using CiUpgrade.Plans;
 namespace CiUpgrade.Rules;
 
 /// <summary>
-/// The `release` testcase: the release env var (AMP_RELEASE) on every container of the release DC equals the plan's
-/// target, set literally or read through its ConfigMap (configMapKeyRef).
+/// The `release` testcase: the release env var (AMP_RELEASE) on every container of the release DC, and on every init
+/// container that carries it, equals the plan's target, set literally or read through its ConfigMap (configMapKeyRef):
+/// what set-release writes (<see cref="ReleaseEnvPatch"/>).
 /// </summary>
 public static class ReleaseCheck
 {
@@ -20,12 +21,15 @@ public static class ReleaseCheck
         }
 
         var problems = new List<string>();
-        foreach (var container in dc.Spec.Template?.Spec?.Containers ?? [])
+        var carrying = (dc.Spec.Template?.Spec?.InitContainers ?? []).Where(c => c.Env?.Any(e => e.Name == release.Env) == true)
+            .Select(c => (Container: c, Kind: "init container"))
+            .Concat((dc.Spec.Template?.Spec?.Containers ?? []).Select(c => (Container: c, Kind: "container")));
+        foreach (var (container, kind) in carrying)
         {
             var value = Value(container, release, state);
             if (value != plan.Target)
             {
-                problems.Add($"{release.Env} on {release.DeploymentConfig} container {container.Name} is {value ?? "(unset)"}, the plan's target is {plan.Target}");
+                problems.Add($"{release.Env} on {release.DeploymentConfig} {kind} {container.Name} is {value ?? "(unset)"}, the plan's target is {plan.Target}");
             }
         }
 

@@ -7,14 +7,29 @@ namespace CiUpgrade.Rules;
 /// <summary>
 /// `oc set env dc/system-app AMP_RELEASE=2.7` as a JSON patch (openshift/oc pkg/cli/set/env.go updateEnv):
 /// every regular container gets the literal value; an existing entry, including a valueFrom ConfigMap
-/// reference, is replaced in place; a missing one is appended. Each replace is guarded by a `test` of the
-/// entry's name and the patch by the resourceVersion read.
+/// reference, is replaced in place; a missing one is appended. An init container that carries the entry gets the
+/// value too (oc set env selects init containers as well, pkg/cli/set/env.go RunEnv: `spec.InitContainers`), so no
+/// part of the pod still reads the source release; one that does not carry it is left alone (it never read it).
+/// Each replace is guarded by a `test` of the entry's name and the patch by the resourceVersion read.
 /// </summary>
 public static class ReleaseEnvPatch
 {
     public static JsonArray For(DeploymentConfig dc, ReleaseSetting release, string target)
     {
         var ops = new JsonArray();
+        var initContainers = dc.Spec.Template?.Spec?.InitContainers ?? [];
+        for (var i = 0; i < initContainers.Count; i++)
+        {
+            var env = initContainers[i].Env ?? [];
+            var j = env.ToList().FindIndex(e => e.Name == release.Env);
+            if (j >= 0 && (env[j].Value != target || env[j].ValueFrom is not null))
+            {
+                var path = $"/spec/template/spec/initContainers/{i}/env/{j}";
+                ops.Add(ImageStreamTagPatch.Op("test", path + "/name", release.Env));
+                ops.Add(ImageStreamTagPatch.Op("replace", path, new JsonObject { ["name"] = release.Env, ["value"] = target }));
+            }
+        }
+
         var containers = dc.Spec.Template?.Spec?.Containers ?? [];
         for (var i = 0; i < containers.Count; i++)
         {

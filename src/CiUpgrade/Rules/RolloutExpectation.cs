@@ -23,9 +23,10 @@ public sealed record RolloutExpectation(string Description, Func<V1PodSpec?, boo
             ImageByContainer = imageByContainer,
         };
 
-    /// <summary>Every regular container has the env var set to the literal value.</summary>
+    /// <summary>Every regular container, and every init container that carries the env var, has it set to the literal value.</summary>
     public static RolloutExpectation Env(string name, string value) =>
-        new($"{name}={value}", spec => (spec?.Containers ?? []).All(c => c.Env?.Any(e => e.Name == name && e.Value == value && e.ValueFrom is null) == true));
+        new($"{name}={value}", spec => (spec?.Containers ?? []).All(c => c.Env?.Any(e => e.Name == name && e.Value == value && e.ValueFrom is null) == true)
+            && (spec?.InitContainers ?? []).All(c => c.Env?.Where(e => e.Name == name).All(e => e.Value == value && e.ValueFrom is null) != false));
 
     /// <summary>Every regular container's entry for the env var equals the given JSON (a literal value or a valueFrom reference).</summary>
     public static RolloutExpectation EnvEntries(string name, IReadOnlyDictionary<string, string> entryJsonByContainer) =>

@@ -63,7 +63,8 @@ public static class RolloutState
         var s = dc.Status;
         if (rcPhase == "Complete" && ReplicaProblem(dc) is null && oldServing.Count == 0)
         {
-            return Verdict(RolloutPhase.Complete, $"replication controller \"{rcName}\" successfully rolled out");
+            // At 0 replicas a complete version runs nothing: said, so that "rolled out" is never read as "serving" (ScaledToZero).
+            return Verdict(RolloutPhase.Complete, $"replication controller \"{rcName}\" successfully rolled out{(desired == 0 ? " (scaled to zero: nothing runs)" : string.Empty)}");
         }
 
         return Verdict(RolloutPhase.Waiting, ReplicaProblem(dc)

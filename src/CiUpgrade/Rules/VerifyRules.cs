@@ -9,10 +9,11 @@ namespace CiUpgrade.Rules;
 /// </summary>
 public static class VerifyRules
 {
-    public static IReadOnlyList<DeploymentJudgement> Judge(UpgradePlan plan, NamespaceState state) =>
-        plan.Verify.Select(check => DeploymentConfigRules.Judge(plan, check, state)).ToList();
+    /// <param name="systemImage">The image this run chose (verify --system-image), else the one recorded in the cluster (<see cref="ChosenImage"/>).</param>
+    public static IReadOnlyList<DeploymentJudgement> Judge(UpgradePlan plan, NamespaceState state, string? systemImage = null) =>
+        plan.Verify.Select(check => DeploymentConfigRules.Judge(plan, check, state, systemImage)).ToList();
 
-    public static IReadOnlyList<DigestResult> Check(UpgradePlan plan, NamespaceState state) =>
-        [.. Judge(plan, state).Select(j => j.AsTestcase()), ReleaseCheck.Check(plan, state),
+    public static IReadOnlyList<DigestResult> Check(UpgradePlan plan, NamespaceState state, string? systemImage = null) =>
+        [.. Judge(plan, state, systemImage).Select(j => j.AsTestcase()), ReleaseCheck.Check(plan, state),
             .. plan.PreHook is { } hook && PreHookCheck.Check(plan, state.DeploymentConfigs.GetValueOrDefault(hook.DeploymentConfig)) is { } hookCase ? [hookCase] : Array.Empty<DigestResult>()];
 }

@@ -34,7 +34,8 @@ public static class InstallChecks
     }
 
     /// <summary>
-    /// Every DC (but the exempt ones) whose latest version is not rolled out and available, judged once the controller
+    /// Every DC (but the exempt ones) whose latest version is not rolled out and available, or that is scaled to zero
+    /// although the plan marks it mustRun (<see cref="ScaledToZero"/>), judged once the controller
     /// has observed each one's latest spec (<see cref="ObservedAsync"/>), with their replication controllers read in one
     /// LIST afterwards (as verify reads them), not one per DC.
     /// </summary>
@@ -55,7 +56,11 @@ public static class InstallChecks
         {
             var dc = observed[listed.Metadata.Name];
             var verdict = RolloutState.Evaluate(dc, rcsByDc[dc.Metadata.Name].ToList(), RolloutExpectation.None);
-            if (verdict.Phase != RolloutPhase.Complete)
+            if (ScaledToZero.Is(dc) && ScaledToZero.MustRun(context.Plan, dc.Metadata.Name))
+            {
+                problems.Add(new UpgradeException(ExitCode.WrongClusterState, ScaledToZero.Required(dc.Metadata.Name)));
+            }
+            else if (verdict.Phase != RolloutPhase.Complete)
             {
                 problems.Add(new UpgradeException(ExitCode.WrongClusterState,
                     $"DeploymentConfig {dc.Metadata.Name} is not rolled out and available ({verdict.Message}): let it finish or fix it before upgrading"));

@@ -126,13 +126,13 @@ public sealed class NamespaceLock : IAsyncDisposable
                     if (waited >= context.Timeout)
                     {
                         throw new UpgradeException(ExitCode.WrongClusterState,
-                            $"namespace {context.Namespace} is being upgraded by {Describe(data)} (ConfigMap {ConfigMapName}); waited {DurationText.Format(waited)} (--timeout): rerun when it has finished. If that run is gone, its lock is taken over {DurationText.Format(LockDecision.Staleness)} after its last renewal, or delete the ConfigMap");
+                            $"namespace {context.Namespace} is being upgraded by {Describe(data)} (ConfigMap {ConfigMapName}); waited {DurationText.Format(waited)} (--timeout): rerun when it has finished. If that run is gone, its lock is taken over {DurationText.Format(LockDecision.Staleness)} after its last renewal, or release it now: {UnlockStage.Command(context.Namespace, Value(data, "holder"))}");
                     }
 
                     if (now - lastLine >= ProgressEvery)
                     {
                         lastLine = now;
-                        context.Reporter.Event(stage, "lock", $"waiting for the upgrade lock of namespace {context.Namespace}: held by {Describe(data)} ({DurationText.Format(waited)} so far, up to {DurationText.Format(context.Timeout)})");
+                        context.Reporter.Event(stage, "lock", $"waiting for the upgrade lock of namespace {context.Namespace}: held by {Describe(data)} ({DurationText.Format(waited)} so far, up to {DurationText.Format(context.Timeout)}); if that run is gone: {UnlockStage.Command(context.Namespace, Value(data, "holder"))}");
                     }
 
                     await Task.Delay(PollEvery, context.Time, ct);

@@ -90,30 +90,63 @@ public sealed class OracleSystemBuild(StageContext context, string stage)
         }
 
         await tagger.WaitForImportAsync(stream, ct);
-        var (action, build, stillProblem) = await AssessAsync(clientDir, force, ct);
-        if (stillProblem is not null)
-        {
-            throw stillProblem;
-        }
-
-        switch (action)
-        {
-            case OracleBuildAction.Done:
-                context.Reporter.Event(stage, "unchanged", $"{plan.Oracle.BuildConfig}: build {build!.Metadata.Name} already made {plan.Oracle.ImageStream}:latest on the {plan.Target} base (--force rebuilds)");
-                break;
-            case OracleBuildAction.Follow:
-                context.Reporter.Event(stage, "build", $"{plan.Oracle.BuildConfig}: build {build!.Metadata.Name} is already {build.Status.Phase}; following it");
-                await FollowAsync(build, ct);
-                break;
-            default:
-                build = await StartAsync(clientDir!, ct);
-                await FollowAsync(build, ct);
-                break;
-        }
-
+        await BuildAsync(clientDir, force, ct);
         if (!noWait)
         {
             await WaitForRolloutsAsync(ct);
+        }
+    }
+
+    /// <summary>
+    /// Decides, then starts, follows or skips the build. A build an earlier run started that ends Cancelled (its upload
+    /// broke off when that run was killed) is not this run's failure: the decision is taken again
+    /// (<see cref="OracleBuildDecision.DecideAgain"/>), and a fresh build starts. One this run started that ends
+    /// Cancelled, or any that fails, stops the stage.
+    /// </summary>
+    private async Task BuildAsync(string? clientDir, bool force, CancellationToken ct)
+    {
+        var plan = context.Plan;
+        for (var orphans = 0; ; orphans++)
+        {
+            var (action, build, problem) = await AssessAsync(clientDir, force, ct);
+            if (problem is not null)
+            {
+                throw problem;
+            }
+
+            switch (action)
+            {
+                case OracleBuildAction.Done:
+                    context.Reporter.Event(stage, "unchanged", $"{plan.Oracle.BuildConfig}: build {build!.Metadata.Name} already made {plan.Oracle.ImageStream}:latest on the {plan.Target} base (--force rebuilds)");
+                    return;
+                case OracleBuildAction.Follow:
+                    context.Reporter.Event(stage, "build", $"{plan.Oracle.BuildConfig}: build {build!.Metadata.Name} is already {build.Status.Phase}; following it");
+                    var followed = await FollowAsync(build, ct);
+                    if (OracleBuildDecision.DecideAgain(followed, startedByThisRun: false) && orphans < MaxOrphansCancelled)
+                    {
+                        context.Reporter.Event(stage, "build",
+                            $"build {followed.Metadata.Name}, started by an earlier run, was cancelled ({followed.Status.Reason ?? "no reason"}: its upload did not complete): deciding again",
+                            new Dictionary<string, string> { ["build"] = followed.Metadata.Name });
+                        continue;
+                    }
+
+                    Require(followed);
+                    return;
+                default:
+                    Require(await FollowAsync(await StartAsync(clientDir!, ct), ct));
+                    return;
+            }
+        }
+    }
+
+    /// <summary>How many builds of earlier runs may end Cancelled under one run before it gives up (someone keeps cancelling them).</summary>
+    private const int MaxOrphansCancelled = 3;
+
+    private static void Require(Build build)
+    {
+        if (build.Status.Phase != "Complete")
+        {
+            throw BuildFailed(build);
         }
     }
 
@@ -149,10 +182,54 @@ public sealed class OracleSystemBuild(StageContext context, string stage)
             // The server answers 400 when the build ended before it could take the upload (binaryInstantiateHandler).
             throw new UpgradeException(ExitCode.RolloutFailed, $"the Oracle system build did not start: {e.Message}; see `oc get builds -l {Build.BuildConfigLabel}={context.Plan.Oracle.BuildConfig}`", e);
         }
+        catch (ClusterRequestException e) when (e.StatusCode == HttpStatusCode.RequestEntityTooLarge)
+        {
+            throw UploadRefusal.TooLarge(clientDir, files.Count, DirectoryArchiveContent.ContentBytes(clientDir), archive.Sent, e.Message);
+        }
+        catch (UpgradeException e) when (e.ExitCode == ExitCode.ClusterUnreachable && archive.Sent > 0 && !ct.IsCancellationRequested)
+        {
+            // The connection broke (or a 5xx came back) once the archive was on its way: the upload is what failed,
+            // unless the server is gone altogether.
+            throw UploadRefusal.BrokeOff(clientDir, files.Count, DirectoryArchiveContent.ContentBytes(clientDir), archive.Sent,
+                Cause(e), await ServerAnswersAsync(ct), e);
+        }
     }
 
-    /// <summary>Watches the build to its end, with a progress line on each phase change and every few seconds.</summary>
-    private async Task FollowAsync(Build build, CancellationToken ct)
+    /// <summary>Whether the API server answers a read now (an outage is waited out for --api-retry-budget, as for every read).</summary>
+    private async Task<bool> ServerAnswersAsync(CancellationToken ct)
+    {
+        try
+        {
+            return await context.Client.GetBuildConfigAsync(context.Plan.Oracle.BuildConfig, ct) is not null;
+        }
+        catch (UpgradeException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Why the upload failed: the server's answer when one came, else the innermost (socket's) reason.</summary>
+    private static string Cause(Exception e)
+    {
+        var inner = e;
+        while (inner.InnerException is not null)
+        {
+            if (inner.InnerException is k8s.Autorest.HttpOperationException)
+            {
+                return e.Message;
+            }
+
+            inner = inner.InnerException;
+        }
+
+        return inner.Message.TrimEnd('.');
+    }
+
+    /// <summary>
+    /// Watches the build to its end (Complete, Failed, Error or Cancelled: returned, the caller judges it), with a
+    /// progress line on each phase change and every few seconds.
+    /// </summary>
+    private async Task<Build> FollowAsync(Build build, CancellationToken ct)
     {
         var started = context.Time.GetUtcNow();
         var name = build.Metadata.Name;
@@ -176,14 +253,9 @@ public sealed class OracleSystemBuild(StageContext context, string stage)
                     (lastPhase, lastLine) = (phase, now);
                 }
 
-                if (phase == "Complete")
+                if (phase is "Complete" or "Failed" or "Error" or "Cancelled")
                 {
-                    return;
-                }
-
-                if (phase is "Failed" or "Error" or "Cancelled")
-                {
-                    throw BuildFailed(current);
+                    return current;
                 }
 
                 if (!await updates.MoveNextAsync())
@@ -199,15 +271,10 @@ public sealed class OracleSystemBuild(StageContext context, string stage)
             // Judge the build as it is now, not as the (possibly failing) watch last showed it.
             var now = (await context.Client.ListBuildsAsync(context.Plan.Oracle.BuildConfig, ct)).FirstOrDefault(b => b.Metadata.Name == name) ?? current;
             var phase = now.Status.Phase ?? "New";
-            if (phase == "Complete")
+            if (phase is "Complete" or "Failed" or "Error" or "Cancelled")
             {
-                context.Reporter.Event(stage, "progress", $"build {name}: Complete", new Dictionary<string, string> { ["build"] = name, ["phase"] = phase });
-                return;
-            }
-
-            if (phase is "Failed" or "Error" or "Cancelled")
-            {
-                throw BuildFailed(now);
+                context.Reporter.Event(stage, "progress", $"build {name}: {phase}", new Dictionary<string, string> { ["build"] = name, ["phase"] = phase });
+                return now;
             }
 
             throw new UpgradeException(ExitCode.RolloutFailed,

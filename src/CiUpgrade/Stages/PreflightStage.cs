@@ -126,6 +126,10 @@ public sealed class PreflightStage(StageContext context)
         }
 
         problems.AddRange(await InstallChecks.NotRolledOutAsync(context, snapshot, new HashSet<string>(), ct));
+        foreach (var scaled in plan.Verify.Where(v => !v.MustRun && snapshot.DeploymentConfigs.TryGetValue(v.DeploymentConfig, out var dc) && ScaledToZero.Is(dc)))
+        {
+            report.Event(Stage, "scaled-to-zero", $"{ScaledToZero.Note(scaled.DeploymentConfig)} by verify (mark it mustRun in a plan to require it to run)");
+        }
 
         if (!snapshot.Oracle && !alreadyUpgraded)
         {

@@ -186,7 +186,9 @@ public sealed class RolloutWaiter(StageContext context, string stage)
         {
             case RolloutPhase.Complete:
                 pending.Remove(name);
-                context.Reporter.Event(stage, "rolledOut", $"{name}: version {verdict.Version} rolled out, {verdict.Ready}/{verdict.Desired} ready",
+                context.Reporter.Event(stage, "rolledOut", verdict.Desired == 0
+                    ? $"{name}: version {verdict.Version} rolled out, scaled to zero: nothing runs"
+                    : $"{name}: version {verdict.Version} rolled out, {verdict.Ready}/{verdict.Desired} ready",
                     Fields(name, verdict, started));
                 break;
             case RolloutPhase.Failed when verdict.ManualTrigger:

@@ -12,7 +12,8 @@ public sealed class VerifyStage(StageContext context)
 {
     private const string Stage = "verify";
 
-    public async Task<ExitCode> RunAsync(string junitPath, string? resultsDir, string? baselinePath, CancellationToken ct)
+    /// <param name="systemImage">The image this run chose with --system-image, else null: the one recorded in the cluster (<see cref="ChosenImage"/>).</param>
+    public async Task<ExitCode> RunAsync(string junitPath, string? resultsDir, string? baselinePath, CancellationToken ct, string? systemImage = null)
     {
         var started = context.Time.GetUtcNow();
         // Independent reads go out together (one HTTP/2 connection multiplexes them): a round trip each, not one after another.
@@ -25,7 +26,7 @@ public sealed class VerifyStage(StageContext context)
         var dcs = (await listingDcs).Items;
         var streams = (await listingStreams).Items;
         var state = (await new InstallStateReader(context).ReadAsync([context.Namespace], dcs, streams, false, ct, await listingRcs))[0];
-        var results = VerifyRules.Check(context.Plan, state).Select(Masked).ToList();
+        var results = VerifyRules.Check(context.Plan, state, systemImage).Select(Masked).ToList();
         var elapsed = context.Time.GetUtcNow() - started;
         foreach (var r in results)
         {

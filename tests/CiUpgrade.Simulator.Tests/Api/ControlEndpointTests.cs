@@ -18,6 +18,7 @@ public sealed class ControlEndpointTests : ClusterTest
     [
         "http-error", "http-error-rate", "conflict", "latency", "drop-watches", "expire-watch", "restart-apiserver", "compact", "fail-import", "clear-import",
         "pin-digest", "stick-dc", "unstick-dc", "slow-dc", "fail-build", "clear-build", "fail-hook", "clear-hook", "crash-controller", "kill-controllers", "reset",
+        "upload-limit",
     ];
 
     [Fact]
@@ -86,6 +87,24 @@ public sealed class ControlEndpointTests : ClusterTest
         Assert.Empty(await api.WatchAsync(Streams + "?watch=true", Timeout).ToListAsync(Timeout));
         await Apply(api, "drop-watches=off");
         Assert.Null(Cluster.HttpFaults.DropWatchesAfterEvents);
+    }
+
+    [Fact]
+    public async Task Upload_limit_is_a_proxy_that_answers_413_to_a_larger_binary_build_upload_and_off_removes_it()
+    {
+        using var api = Api();
+        const string upload = "/apis/build.openshift.io/v1/namespaces/3scale/buildconfigs/no-such-build/instantiatebinary";
+
+        await Apply(api, "upload-limit=10");
+        var (refused, page) = await api.PostBytesForTextAsync(upload, new byte[11]);
+        // Under the limit the request reaches the API server, which answers for itself (no such BuildConfig here).
+        var (passed, _) = await api.PostBytesForTextAsync(upload, new byte[10]);
+        await Apply(api, "upload-limit=off");
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused);
+        Assert.Contains("413 Request Entity Too Large", page, StringComparison.Ordinal);
+        Assert.NotEqual(HttpStatusCode.RequestEntityTooLarge, passed);
+        Assert.Null(Cluster.HttpFaults.UploadLimit);
     }
 
     [Fact]

@@ -40,6 +40,14 @@ internal sealed class ApiClient : IDisposable
         return (response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text), response);
     }
 
+    /// <summary>POSTs raw bytes and returns the answer as text (what a proxy in front answers is no Status).</summary>
+    public async Task<(HttpStatusCode Code, string Text)> PostBytesForTextAsync(string path, byte[] body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path.TrimStart('/')) { Content = new ByteArrayContent(body) };
+        using var response = await _http.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
     /// <summary>POSTs raw bytes (a binary build's archive).</summary>
     public async Task<(HttpStatusCode Code, JsonNode? Body)> PostBytesAsync(string path, byte[] body)
     {

@@ -19,7 +19,7 @@ public sealed class CliTests
 
         Assert.Equal(0, code);
         Assert.Empty(error);
-        string[] chain = ["preflight", "backup", "update-prehook", "patch-imagestreams", "build-oracle-system", "wait-rollouts", "set-release", "verify", "gate", "rollback", "drift", "plan"];
+        string[] chain = ["preflight", "backup", "update-prehook", "patch-imagestreams", "build-oracle-system", "wait-rollouts", "set-release", "verify", "gate", "rollback", "unlock", "drift", "plan"];
         var listed = output.Split('\n').Select(l => l.Trim().Split(' ')[0]).Where(chain.Contains).ToList();
         Assert.Equal(chain, listed);
         Assert.Contains("5  rollout, Oracle system build or database dump failed, or timed out", output, StringComparison.Ordinal);

@@ -26,6 +26,7 @@ public sealed class PlanLoaderTests
     [InlineData("source: '2.7'\ntarget: '2.8'\nrelease: {deploymentConfig: system-app, env: AMP_RELEASE}\nimageStreams:\n- {name: amp-system, image: registry.redhat.io/a/b:1}\nverify: [{deploymentConfig: system-app, repository: registry.redhat.io/a/b}]", "imageStreams[0].triggers")]
     [InlineData("source: '2.7'\ntarget: '2.8'\nrelease: {deploymentConfig: system-app, env: AMP_RELEASE}\nimageStreams:\n- {name: amp-system, image: registry.redhat.io/a/b:1, triggers: [system-app]}\nverify: [{deploymentConfig: system-app, repository: 'registry.redhat.io/a/b:1'}]", "verify[0].repository")]
     [InlineData("source: '2.7'\ntarget: '2.8'\nbogus: 1", "line 3")]
+    [InlineData("source: '2.7'\ntarget: '2.8'\nrelease: {deploymentConfig: system-app, env: AMP_RELEASE}\nimageStreams:\n- {name: amp-system, image: registry.redhat.io/a/b:1, triggers: [system-app]}\nverify: [{deploymentConfig: system-app, repository: registry.redhat.io/a/b, mustRun: sometimes}]", "line 6")]
     public void Invalid_plan_is_refused_naming_the_bad_field(string yaml, string expected)
     {
         var e = Assert.Throws<UpgradeException>(() => PlanLoader.Parse(yaml, "plan file p.yaml"));
@@ -43,5 +44,17 @@ public sealed class PlanLoaderTests
 
         Assert.Equal("2.8", plan.Target);
         Assert.Equal("amp-system 2.8", plan.ImageStreams[0].DisplayName);
+    }
+
+    [Fact]
+    public void A_verify_entry_may_require_its_dc_to_run()
+    {
+        var yaml = "source: '2.7'\ntarget: '2.8'\nrelease: {deploymentConfig: system-app, env: AMP_RELEASE}\nimageStreams:\n- {name: amp-system, image: registry.redhat.io/a/b:1, triggers: [system-app]}\n"
+            + "verify: [{deploymentConfig: system-app, repository: registry.redhat.io/a/b, mustRun: true}, {deploymentConfig: apicast-staging, repository: registry.redhat.io/a/c}]";
+
+        var plan = PlanLoader.Parse(yaml, "p.yaml");
+
+        Assert.Equal([true, false], plan.Verify.Select(v => v.MustRun));
+        Assert.DoesNotContain(PlanLoader.LoadEmbedded().Verify, v => v.MustRun);
     }
 }

@@ -131,17 +131,55 @@ public sealed class DeploymentConfigRulesTests
     }
 
     [Fact]
-    public void Scaled_to_zero_paused_and_unobserved_generations_fail_with_that_reason()
+    public void Paused_and_unobserved_generations_fail_with_that_reason()
     {
-        var zero = Samples.ApicastProduction(Samples.NewRef);
-        zero.Spec.Replicas = 0;
         var paused = Samples.ApicastProduction(Samples.NewRef);
         paused.Spec.Paused = true;
         var unobserved = Samples.ApicastProduction(Samples.NewRef, generation: 7, observed: 6);
 
-        Assert.Equal(["DeploymentConfig apicast-production is scaled to zero: nothing runs"], Judge(State(zero)).RolloutProblems);
         Assert.Equal(["DeploymentConfig apicast-production is paused: resume it with `oc rollout resume dc/apicast-production`"], Judge(State(paused)).RolloutProblems);
         Assert.Equal(["the controller has not observed generation 7 yet (observed 6)"], Judge(State(unobserved)).RolloutProblems);
+    }
+
+    [Fact]
+    public void An_upgraded_dc_scaled_to_zero_is_skipped_with_that_note_not_failed()
+    {
+        var zero = Samples.ApicastProduction(Samples.NewRef);
+        zero.Spec.Replicas = 0;
+
+        var j = Judge(State(zero));
+        var testcase = j.AsTestcase();
+
+        Assert.Empty(Problems(j));
+        Assert.Equal(CheckOutcome.Skipped, testcase.Outcome);
+        Assert.StartsWith("DeploymentConfig apicast-production is scaled to zero: upgraded (template, trigger and image judged), but nothing runs", testcase.Message, StringComparison.Ordinal);
+        var drift = DriftCheck.Check(Samples.Plan with { Verify = [Check] }, State(zero), null);
+        Assert.Equal(CheckOutcome.Passed, drift.Single(r => r.DeploymentConfig == "image apicast-production").Outcome);
+        Assert.Equal(CheckOutcome.Skipped, drift.Single(r => r.DeploymentConfig == "rollout apicast-production").Outcome);
+    }
+
+    [Fact]
+    public void A_dc_scaled_to_zero_on_the_old_image_still_fails_and_says_it_is_scaled_to_zero()
+    {
+        var zero = Samples.ApicastProduction(Samples.OldRef);
+        zero.Spec.Replicas = 0;
+
+        var testcase = Judge(State(zero)).AsTestcase();
+
+        Assert.Equal(CheckOutcome.Failed, testcase.Outcome);
+        Assert.StartsWith("DeploymentConfig apicast-production is scaled to zero", testcase.Notes[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_dc_the_plan_marks_must_run_fails_when_scaled_to_zero()
+    {
+        var zero = Samples.ApicastProduction(Samples.NewRef);
+        zero.Spec.Replicas = 0;
+
+        var j = DeploymentConfigRules.Judge(Samples.Plan, Check with { MustRun = true }, State(zero));
+
+        Assert.Equal(CheckOutcome.Failed, j.AsTestcase().Outcome);
+        Assert.Equal(["DeploymentConfig apicast-production is scaled to zero, but the plan requires it to run (verify mustRun): scale it up with `oc scale dc/apicast-production --replicas=N`"], j.RolloutProblems);
     }
 
     [Fact]
@@ -186,13 +224,12 @@ public sealed class DeploymentConfigRulesTests
     public void Failure_message_is_one_line_and_the_body_lists_every_problem()
     {
         var dc = Samples.ApicastProduction(Samples.OldRef);
-        dc.Spec.Replicas = 0;
 
         var result = Judge(State(dc)).AsTestcase();
 
         Assert.DoesNotContain('\n', result.Message);
-        Assert.EndsWith("(and 2 more)", result.Message, StringComparison.Ordinal);
-        Assert.Equal(3, result.Problems.Count);
+        Assert.EndsWith("(and 1 more)", result.Message, StringComparison.Ordinal);
+        Assert.Equal(2, result.Problems.Count);
     }
 
     [Fact]

@@ -61,5 +61,22 @@ public sealed class ImageStreamTagPatchTests
         var ops = ImageStreamTagPatch.For(Samples.Apicast26(), Samples.ApicastStep, "2.7", imageOverride: "quay.io/me/system-oracle:2.7");
 
         Assert.Equal("quay.io/me/system-oracle:2.7", (string?)ops[1]!["value"]!["from"]!["name"]);
+        Assert.Equal("quay.io/me/system-oracle:2.7", (string?)ops[1]!["value"]!["annotations"]![ChosenImage.Annotation]);
+    }
+
+    [Fact]
+    public void A_target_tag_naming_the_chosen_image_without_its_record_gets_the_record_and_one_with_it_nothing()
+    {
+        // An install an older ciupgrade upgraded with --system-image: the tag names the image, nothing records the choice.
+        var stream = Samples.Apicast27();
+        stream.Spec.Tags![1].From!.Name = "mirror.example.com/apicast:2.7";
+
+        var ops = ImageStreamTagPatch.For(stream, Samples.ApicastStep, "2.7", imageOverride: "mirror.example.com/apicast:2.7");
+        stream.Spec.Tags[1].Annotations![ChosenImage.Annotation] = "mirror.example.com/apicast:2.7";
+
+        Assert.Contains(ops, o => (string?)o!["path"] == "/spec/tags/1" && (string?)o!["value"]!["annotations"]![ChosenImage.Annotation] == "mirror.example.com/apicast:2.7");
+        Assert.Empty(ImageStreamTagPatch.For(stream, Samples.ApicastStep, "2.7", imageOverride: "mirror.example.com/apicast:2.7"));
+        // Run again without --system-image: back to the plan's image, and the record goes.
+        Assert.Contains(ImageStreamTagPatch.For(stream, Samples.ApicastStep, "2.7"), o => (string?)o!["path"] == "/spec/tags/1" && o!["value"]!["annotations"]![ChosenImage.Annotation] is null);
     }
 }

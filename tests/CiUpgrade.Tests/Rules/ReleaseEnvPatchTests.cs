@@ -50,4 +50,35 @@ public sealed class ReleaseEnvPatchTests
 
         Assert.Equal("2.6", release);
     }
+
+    [Fact]
+    public void Set_release_sets_the_value_in_an_init_container_that_carries_it_and_leaves_one_without_it_alone()
+    {
+        var dc = SystemApp(new V1EnvVar { Name = "AMP_RELEASE", Value = "2.7" });
+        dc.Spec.Template!.Spec.InitContainers =
+        [
+            new V1Container { Name = "wait-for-db", Env = [new V1EnvVar { Name = "SLEEP_SECONDS", Value = "1" }] },
+            new V1Container { Name = "migrate", Env = [new V1EnvVar { Name = "RAILS_ENV", Value = "production" }, new V1EnvVar { Name = "AMP_RELEASE", Value = "2.6" }] },
+        ];
+
+        var ops = ReleaseEnvPatch.For(dc, Samples.Plan.Release, "2.7");
+
+        Assert.Equal(3, ops.Count);
+        Assert.Equal("""{"op":"test","path":"/spec/template/spec/initContainers/1/env/1/name","value":"AMP_RELEASE"}""", ops[1]!.ToJsonString());
+        Assert.Equal("""{"op":"replace","path":"/spec/template/spec/initContainers/1/env/1","value":{"name":"AMP_RELEASE","value":"2.7"}}""", ops[2]!.ToJsonString());
+        Assert.True(RolloutExpectation.Env("AMP_RELEASE", "2.7").Matches(dc.Spec.Template.Spec) == false);
+    }
+
+    [Fact]
+    public void The_release_check_fails_an_init_container_left_on_the_source_release()
+    {
+        var dc = SystemApp(new V1EnvVar { Name = "AMP_RELEASE", Value = "2.7" });
+        dc.Spec.Template!.Spec.InitContainers = [new V1Container { Name = "migrate", Env = [new V1EnvVar { Name = "AMP_RELEASE", Value = "2.6" }] }];
+        var state = new NamespaceState("3scale", new Dictionary<string, Cluster.Models.DeploymentConfig> { ["system-app"] = dc }, new Dictionary<string, Cluster.Models.ImageStream>());
+
+        var result = ReleaseCheck.Check(Samples.Plan, state);
+
+        Assert.Equal(CheckOutcome.Failed, result.Outcome);
+        Assert.Equal("AMP_RELEASE on system-app init container migrate is 2.6, the plan's target is 2.7", result.Message);
+    }
 }

@@ -10,7 +10,8 @@ namespace CiUpgrade.Stages;
 /// What a command run in a pod through pods/exec writes to stdout, gzip-compressed into a file of the backup as it
 /// arrives (never held whole in memory), with a progress line at most every 3 s and its size and sha256 recorded.
 /// The file is written as `&lt;file&gt;.partial` and renamed only when the command exited 0, so a failure leaves no file
-/// under the final name. Shared by the database dumps and the system-storage archive.
+/// under the final name; a connection that breaks starts the dump over (<see cref="ExecRetry"/>). Shared by the
+/// database dumps and the system-storage archive.
 /// </summary>
 public sealed class ExecDump(StageContext context, string stage)
 {
@@ -19,8 +20,20 @@ public sealed class ExecDump(StageContext context, string stage)
     /// <summary>The manifest entry (tool, pod, file, bytes, fileBytes, sha256); a failure throws <see cref="ExecDumpException"/>.</summary>
     public async Task<JsonObject> RunAsync(BackupWriter writer, string name, string tool, string file, string pod, string container, IReadOnlyList<string> command, CancellationToken ct)
     {
-        var partial = file + BackupWriter.PartialSuffix;
         context.Reporter.Event(stage, "dump", $"{name}: {tool} in pod {pod}");
+        try
+        {
+            return await new ExecRetry(context, stage).RunAsync(name, c => RunOnceAsync(writer, name, tool, file, pod, container, command, c), ct);
+        }
+        catch (UpgradeException e) when (e.InnerException is WebSocketException or IOException)
+        {
+            throw new ExecDumpException($"{name}: {e.InnerException.Message} ({ExecRetry.Attempts} attempts); rerun backup");
+        }
+    }
+
+    private async Task<JsonObject> RunOnceAsync(BackupWriter writer, string name, string tool, string file, string pod, string container, IReadOnlyList<string> command, CancellationToken ct)
+    {
+        var partial = file + BackupWriter.PartialSuffix;
         long dumped = 0;
         var lastReport = context.Time.GetUtcNow();
         var output = writer.Create(partial);
@@ -46,7 +59,7 @@ public sealed class ExecDump(StageContext context, string stage)
         catch (Exception e) when (e is WebSocketException or IOException)
         {
             writer.Discard(partial);
-            throw new ExecDumpException($"{name}: the exec stream from pod {pod} broke after {Size(dumped)}: {e.Message}; rerun backup");
+            throw new IOException($"the exec stream from pod {pod} broke after {Size(dumped)}: {e.Message}", e);
         }
         catch
         {

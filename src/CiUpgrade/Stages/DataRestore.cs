@@ -21,6 +21,7 @@ public sealed class DataRestore(StageContext context, string stage)
     public async Task<ExitCode> RunAsync(string dir, BackupContent backup, IReadOnlyList<BackedUpData> data, bool keepTargetTag, RestoreProgress? resumed, bool dryRun, CancellationToken ct)
     {
         var state = new RestoreState(context);
+        await state.ReadAsync(ct); // the ConfigMap a resumed or an earlier restore left is replaced, not created again
         var snapshot = await InstallSnapshot.ReadAsync(context, ct);
         var progress = resumed is { Done: false } ? resumed : new RestoreProgress { Backup = Path.GetFileName(dir), BackupTime = backup.Time, RunId = null };
         var rollouts = new RestoreRollouts(context, stage, state);

@@ -70,7 +70,17 @@ public sealed class RedisRestore(StageContext context, string stage, RestoreStat
 
         await context.Client.EnsureWritableAsync(ct);
         configMap!.Data![RedisPersistence.ConfigKey] = wanted;
-        await context.Client.ReplaceConfigMapAsync(configMap, ct);
+        try
+        {
+            await context.Client.ReplaceConfigMapAsync(configMap, ct);
+        }
+        catch (Cluster.ClusterRequestException e) when (e.StatusCode is System.Net.HttpStatusCode.Conflict)
+        {
+            // A resent PUT whose first answer was lost, or an edit in between: read it again and judge afresh.
+            await SetConfigAsync(progress, off, ct);
+            return;
+        }
+
         context.Reporter.Event(stage, "redis-config", off
             ? $"{RedisPersistence.ConfigMap}: persistence off (save lines commented out, appendonly no) while the dumps go back"
             : $"{RedisPersistence.ConfigMap}: as it was before the restore");

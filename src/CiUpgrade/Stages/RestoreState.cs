@@ -32,28 +32,45 @@ public sealed class RestoreState(StageContext context)
         await context.Client.EnsureWritableAsync(ct);
         try
         {
-            if (_configMap is null)
-            {
-                _configMap = await context.Client.CreateConfigMapAsync(new V1ConfigMap
-                {
-                    Metadata = new V1ObjectMeta
-                    {
-                        Name = RestoreProgress.ConfigMapName,
-                        Labels = new Dictionary<string, string> { ["app.kubernetes.io/managed-by"] = "ciupgrade" },
-                    },
-                    Data = new Dictionary<string, string> { [RestoreProgress.Key] = progress.ToJson() },
-                }, ct);
-                return;
-            }
-
-            _configMap.Data ??= new Dictionary<string, string>();
-            _configMap.Data[RestoreProgress.Key] = progress.ToJson();
-            _configMap = await context.Client.ReplaceConfigMapAsync(_configMap, ct);
+            await WriteAsync(progress, ct);
         }
         catch (ClusterRequestException e) when (e.StatusCode is HttpStatusCode.Conflict)
         {
-            throw new UpgradeException(ExitCode.WrongClusterState,
-                $"ConfigMap {RestoreProgress.ConfigMapName} was changed by another client while this rollback held the upgrade lock; rerun rollback --restore-data (it resumes from what the ConfigMap says)");
+            // A write whose answer was lost (a connection reset after the server stored it) is resent by the HTTP
+            // retries and then refused as a conflict (409: AlreadyExists, or a resourceVersion that moved). Under the
+            // namespace lock no other ciupgrade writes this ConfigMap: when it holds no other restore under way,
+            // this run's write goes over it once more with the stored resourceVersion.
+            var stored = await ReadAsync(ct);
+            if (stored is { Done: false } && stored.Backup != progress.Backup)
+            {
+                throw Changed();
+            }
+
+            await WriteAsync(progress, ct);
         }
+    }
+
+    private UpgradeException Changed() => new(ExitCode.WrongClusterState,
+        $"ConfigMap {RestoreProgress.ConfigMapName} was changed by another client while this rollback held the upgrade lock; rerun rollback --restore-data (it resumes from what the ConfigMap says)");
+
+    private async Task WriteAsync(RestoreProgress progress, CancellationToken ct)
+    {
+        if (_configMap is null)
+        {
+            _configMap = await context.Client.CreateConfigMapAsync(new V1ConfigMap
+            {
+                Metadata = new V1ObjectMeta
+                {
+                    Name = RestoreProgress.ConfigMapName,
+                    Labels = new Dictionary<string, string> { ["app.kubernetes.io/managed-by"] = "ciupgrade" },
+                },
+                Data = new Dictionary<string, string> { [RestoreProgress.Key] = progress.ToJson() },
+            }, ct);
+            return;
+        }
+
+        _configMap.Data ??= new Dictionary<string, string>();
+        _configMap.Data[RestoreProgress.Key] = progress.ToJson();
+        _configMap = await context.Client.ReplaceConfigMapAsync(_configMap, ct);
     }
 }

@@ -36,7 +36,15 @@ public sealed class StorageRestore(StageContext context, string stage)
             {
                 case null when pod is null:
                     context.Reporter.Event(stage, "pod", $"{StorageArchive.Claim}: creating pod {StorageRestorePod.Name} on {wanted.Spec.Containers[0].Image} to extract the archive into (system-app is at 0 replicas)");
-                    await context.Client.CreatePodAsync(wanted, ct);
+                    try
+                    {
+                        await context.Client.CreatePodAsync(wanted, ct);
+                    }
+                    catch (Cluster.ClusterRequestException e) when (e.StatusCode is System.Net.HttpStatusCode.Conflict)
+                    {
+                        // AlreadyExists: a resent create whose first answer was lost; the next read finds the pod.
+                    }
+
                     continue;
                 case "Running":
                     return pod!;

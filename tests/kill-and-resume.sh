@@ -2,10 +2,13 @@
 # Kill-and-resume trials (issue 13): SIGKILL a mutating stage at a random moment, rerun it, finish the chain, and
 # check the end state against an uninterrupted run on a fresh simulator: the same image stream tags (no duplicate
 # tag), the same DeploymentConfig versions (no extra rollout), images and release, no lock left, verify green
-# (rollback: the pre-upgrade state, every DC rolled out). Each trial gets its own simulator process; the stages run
+# (rollback: the pre-upgrade state, every DC rolled out; it runs after the full upgrade, so it is the data restore,
+# `rollback --restore-data`, and its data sets — the dumps and the storage archive of a backup --databases taken at
+# the end, by sha256 — must match too). Each trial gets its own simulator process; the stages run
 # as separate ciupgrade processes, as Tekton runs them, with one --run-id per trial (a Task's retry keeps its
 # PipelineRun's uid, so the rerun takes over the killed stage's lock at once).
 # Usage: tests/kill-and-resume.sh [TRIALS (default 25)] [SEED (default 13)]   — prints one line per trial, then a summary.
+#        STAGES="rollback" tests/kill-and-resume.sh 20   — only the stages named (the trials go round them).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 trials=${1:-25}
@@ -50,6 +53,12 @@ snapshot() {
             images: [.spec.template.spec.containers[] | (.image | if test("/amp-system@") then "built" else . end)],
             release: [.spec.template.spec.containers[].env[]? | select(.name == "AMP_RELEASE") | .value]} end]'
   kubectl --kubeconfig "$work/kubeconfig" -n "$ns" get configmap ciupgrade-lock -o name 2>/dev/null || echo "no lock"
+  if [ "$stage" = rollback ]; then # the data as a fresh backup --databases reads it, and redis-config
+    rm -rf "$work/after"
+    "$cli" backup --backup-dir "$work/after" --databases -n "$ns" --kubeconfig "$work/kubeconfig" --run-id "$run_id" >/dev/null 2>&1 || echo "data backup failed"
+    jq -S '[.databases, .storage] | map(. // {} | map_values({bytes, sha256}))' "$work/after/$ns/$(cat "$work/after/$ns/latest" 2>/dev/null)/manifest.json" 2>/dev/null || echo "no data manifest"
+    kubectl --kubeconfig "$work/kubeconfig" -n "$ns" get configmap redis-config -o jsonpath='{.data}'; echo
+  fi
 }
 
 duplicates() {
@@ -62,13 +71,13 @@ before() {
     update-prehook) ;;
     patch-imagestreams) echo "update-prehook" ;;
     set-release) echo "update-prehook"; echo "patch-imagestreams" ;;
-    rollback) echo "backup --backup-dir $work/backups"; echo "update-prehook"; echo "patch-imagestreams"; echo "set-release" ;;
+    rollback) echo "backup --backup-dir $work/backups --databases"; echo "update-prehook"; echo "patch-imagestreams"; echo "set-release" ;;
     build-oracle-system) echo "update-prehook" ;;
   esac
 }
 killed() {
   case $1 in
-    rollback) echo "rollback --backup-dir $work/backups" ;;
+    rollback) echo "rollback --backup-dir $work/backups --restore-data" ;;
     build-oracle-system) echo "build-oracle-system --oracle-client-dir $client" ;;
     *) echo "$1" ;;
   esac
@@ -83,9 +92,9 @@ after() {
 }
 seed_of() { [ "$1" = build-oracle-system ] && echo "3scale-2.6,oracle" || echo "3scale-2.6"; }
 
-judge() { # $1 stage: verify green, or after a rollback every DC rolled out and the release the source's
+judge() { # $1 stage: verify green, or after a rollback every DC rolled out, the release the source's, ready to upgrade
   if [ "$1" = rollback ]; then
-    run wait-rollouts
+    run wait-rollouts && run preflight
   else
     run verify --junit "$work/verify.xml"
   fi
@@ -93,7 +102,7 @@ judge() { # $1 stage: verify green, or after a rollback every DC rolled out and 
 
 # One uninterrupted reference run per stage, with its duration (the window the kill lands in).
 declare -A reference window
-stages=(update-prehook patch-imagestreams set-release rollback build-oracle-system)
+read -r -a stages <<<"${STAGES:-update-prehook patch-imagestreams set-release rollback build-oracle-system}"
 for stage in "${stages[@]}"; do
   run_id="reference-$stage"; : >"$work/trial.log"
   start_sim "$(seed_of "$stage")"

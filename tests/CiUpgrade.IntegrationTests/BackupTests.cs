@@ -180,6 +180,7 @@ public sealed class BackupTests : UpgradeTest
         Assert.True(restored == 0, restoreError);
         Assert.Contains($"restoring {first}", restoreOutput, StringComparison.Ordinal);
         Assert.Single(restoreOutput.Split('\n'), l => l.Contains("restoring ", StringComparison.Ordinal));
+        Assert.Contains("image-only rollback: the 2.7 migration has not run on the database", restoreOutput, StringComparison.Ordinal);
         var hook = Get("deploymentconfigs", "system-app")["spec"]!["strategy"]!["rollingParams"]!["pre"]!["execNewPod"]!["command"]!.ToJsonString();
         Assert.DoesNotContain("services:create_backend_apis", hook, StringComparison.Ordinal);
     }

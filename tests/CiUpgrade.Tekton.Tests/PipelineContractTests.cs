@@ -227,6 +227,10 @@ public sealed class PipelineContractTests : IAsyncLifetime
         Assert.True(run.Task("rollback").Status == "Succeeded", run.Task("rollback").Error);
         var args = run.Task("rollback").Args;
         Assert.Equal([Path.Combine(Backups, "backup"), run.Uid], new[] { args[Array.IndexOf(args, "--backup-dir") + 1], args[Array.IndexOf(args, "--run-id") + 1] });
+        // amp-system rolled system-app (its hook ran the 2.7 migration) before zync's import failed, and this run's
+        // backup took the databases (backup-databases defaults to "true"): the data goes back too, and the log says so.
+        Assert.Contains("--restore-data=true", args);
+        Assert.Contains("data restore: the 2.7 migration has run", run.Task("rollback").Output, StringComparison.Ordinal);
         Assert.Equal(before, Images());
     }
 

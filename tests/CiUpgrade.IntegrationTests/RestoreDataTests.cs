@@ -84,4 +84,67 @@ public class RestoreDataTests : UpgradeTest
         await VerifyAsync(0);
         Assert.Contains("backend_apis", Data.Database("system-mysql").Tables);
     }
+
+    [Fact]
+    public async Task Restore_data_refuses_a_backup_without_the_dumps_before_its_first_write()
+    {
+        await UpgradeAsync(); // its backup took no --databases
+        Cluster.ClearRequests();
+
+        var (code, _, error) = await Ciupgrade("rollback", "--backup-dir", Path.Combine(Dir, "backup"), "--restore-data");
+
+        Assert.Equal(2, code);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.Contains("cannot restore the data: it has no dump of system-mysql (take backups with --databases)", error, StringComparison.Ordinal);
+        Assert.Contains("it has no archive of system-storage", error, StringComparison.Ordinal);
+        Assert.DoesNotContain(Cluster.Requests, r => r.Method is "PATCH" or "PUT" or "DELETE" || (r.Method == "POST" && !r.Path.Contains("selfsubjectaccessreviews", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Restore_data_refuses_a_dump_that_is_not_the_one_the_manifest_records()
+    {
+        await UpgradeWithDataBackupAsync();
+        var dump = Path.Combine(LatestBackup(Backups), "system-mysql.sql.gz");
+        await using (var file = File.Create(dump))
+        await using (var gzip = new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionLevel.Fastest))
+        {
+            await gzip.WriteAsync("DROP TABLE accounts;\n"u8.ToArray());
+        }
+
+        Cluster.ClearRequests();
+
+        var (code, _, error) = await Ciupgrade("rollback", "--backup-dir", Backups, "--restore-data");
+
+        Assert.Equal(2, code);
+        Assert.Contains("system-mysql.sql.gz", error, StringComparison.Ordinal);
+        Assert.Contains("sha256", error, StringComparison.Ordinal);
+        Assert.DoesNotContain(Cluster.Requests, r => r.Method is "PATCH" or "PUT" or "DELETE" || (r.Method == "POST" && !r.Path.Contains("selfsubjectaccessreviews", StringComparison.Ordinal)));
+        Assert.Contains("backend_apis", Data.Database("system-mysql").Tables);
+    }
+
+    [Fact]
+    public async Task Restore_data_dry_run_prints_every_step_and_the_data_and_sends_nothing()
+    {
+        await UpgradeWithDataBackupAsync();
+        Cluster.ClearRequests();
+
+        var (code, output, error) = await Ciupgrade("rollback", "--backup-dir", Backups, "--restore-data", "--dry-run");
+
+        Assert.True(code == 0, error);
+        Assert.Contains("[rollback] data restore: the 2.7 migration has run", output, StringComparison.Ordinal);
+        foreach (var step in new[]
+                 {
+                     "step 1: would record the replicas of system-app (", "step 2: would return system-app's pre hook",
+                     "would drop and re-create the database of system-mysql and load system-mysql.sql.gz (", "would empty ",
+                     "would drop and re-create the database of zync-database", "BGREWRITEAOF", "would scale the writers back",
+                     "would roll out backend-worker, then system-app", "zync:resync:domains", "nothing was sent",
+                 })
+        {
+            Assert.Contains(step, output, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("would send JSON patch", output, StringComparison.Ordinal);
+        Assert.DoesNotContain(Cluster.Requests, r => r.Method is "PATCH" or "PUT" or "DELETE" || (r.Method == "POST" && !r.Path.Contains("selfsubjectaccessreviews", StringComparison.Ordinal)));
+        Assert.Contains("backend_apis", Data.Database("system-mysql").Tables);
+    }
 }

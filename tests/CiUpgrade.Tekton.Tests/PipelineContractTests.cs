@@ -235,6 +235,23 @@ public sealed class PipelineContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_run_failing_after_the_migration_without_dumps_ends_failed_with_the_rollbacks_one_line()
+    {
+        _cluster.ControllerFaults.FailImport("registry.redhat.io/3scale-amp2/zync-rhel7:3scale2.7");
+
+        var run = await Runner(RoleYaml).RunAsync("3scale-upgrade",
+            new Dictionary<string, string> { ["namespace"] = Ns, ["rollback-on-failure"] = "true", ["backup-databases"] = "false" }, Timeout);
+
+        Assert.Equal("Failed", run.Status);
+        Assert.Equal(4, run.Task("patch-imagestreams").ExitCode);
+        Assert.Equal(("Failed", 4), (run.Task("rollback").Status, run.Task("rollback").ExitCode));
+        Assert.Contains("--restore-data=false", run.Task("rollback").Args);
+        var line = run.Task("rollback").Error;
+        Assert.Contains("the 2.7 migration has run on the system database", line, StringComparison.Ordinal);
+        Assert.Contains("the install is left as the upgrade left it", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_later_preflight_failure_never_rolls_back_to_an_earlier_runs_backup()
     {
         // The review's proof (D10): run 1 upgrades and leaves its 2.6 backup on the persistent volume; run 2 fails in

@@ -5,7 +5,7 @@
 # only fails at run time, in the published binary, so the JIT test suite cannot catch it. This runs each verb's
 # cluster paths once and checks its exit code:
 #   three installs (3scale-0..2): preflight, backup --databases, update-prehook (dry run, then for real),
-#   patch-imagestreams, set-release, verify (text and JSON), gate, plan, drift, drift -A, wait-rollouts, unlock, rollback;
+#   patch-imagestreams, set-release, verify (text and JSON), gate, plan, drift, drift -A, wait-rollouts, unlock, rollback (refused, dry run, --restore-data);
 #   an Oracle-backed install: preflight, patch-imagestreams (the build path), build-oracle-system, verify.
 # Usage: .ci/aot-stages.sh CIUPGRADE SIMULATOR_DLL WORKDIR   (WORKDIR must be readable by CIUPGRADE, e.g. under /tmp)
 set -euo pipefail
@@ -90,7 +90,11 @@ expect 1 multi verify --target beta::3scale-1 --junit "$work/upgrade/"
 expect 1 - report --junit-dir "$work/upgrade" --junit "$work/upgrade.xml" --html "$work/upgrade.html" --results-dir "$work/upgrade-results" --waves wave-1=Failed alpha beta wave-2=None gamma
 [ "$(cat "$work/upgrade-results/not-upgraded")" = 2 ] || { echo "FAILED: report --waves: $(cat "$work/upgrade-results/not-upgraded") not upgraded, expected 2"; exit 1; }
 expect 0 multi unlock "${ns[@]}" --run-id someone --force
-expect 0 multi rollback "${ns[@]}" --backup-dir "$work/backup"
+# The 2.7 migration ran (system-app rolled with the 2.7 hook): the images alone are refused, the data restore is not
+# (the loads stream the dumps through pods/exec stdin, the progress is ConfigMap ciupgrade-restore).
+expect 4 multi rollback "${ns[@]}" --backup-dir "$work/backup"
+expect 0 multi rollback "${ns[@]}" --backup-dir "$work/backup" --restore-data --dry-run
+expect 0 multi rollback "${ns[@]}" --backup-dir "$work/backup" --restore-data
 expect 1 multi verify "${ns[@]}" --junit "$work/verify-after-rollback.xml"
 
 mkdir -p "$work/oracle-client/oracle-client-files"

@@ -2,7 +2,9 @@
 # Kill-and-resume trials (issue 13): SIGKILL a mutating stage at a random moment, rerun it, finish the chain, and
 # check the end state against an uninterrupted run on a fresh simulator: the same image stream tags (no duplicate
 # tag), the same DeploymentConfig versions (no extra rollout), images and release, no lock left, verify green
-# (rollback: the pre-upgrade state, every DC rolled out). Each trial gets its own simulator process; the stages run
+# (rollback: the pre-upgrade state, every DC rolled out; it runs after the full upgrade, so it is the data restore,
+# `rollback --restore-data`, and its data sets — the dumps and the storage archive of a backup --databases taken at
+# the end, by sha256 — must match too). Each trial gets its own simulator process; the stages run
 # as separate ciupgrade processes, as Tekton runs them, with one --run-id per trial (a Task's retry keeps its
 # PipelineRun's uid, so the rerun takes over the killed stage's lock at once).
 # Scenario build-oracle-upload (issue 21): build-oracle-system on a simulator at real pace (--timing real) with a
@@ -10,6 +12,7 @@
 # random moment between its "starting a binary build" line and the time an uninterrupted run's build took to start.
 # Usage: tests/kill-and-resume.sh [TRIALS (default 25)] [SEED (default 13)] [SCENARIOS (default: all, space-separated)]
 #   — prints one line per trial, then a summary.
+#        STAGES="rollback" tests/kill-and-resume.sh 20   — the same as naming the scenarios in the third argument.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 trials=${1:-25}
@@ -49,17 +52,25 @@ run() { # a stage to its end; its output goes to the trial log
   "$cli" "$@" -n "$ns" --kubeconfig "$work/kubeconfig" --timeout 5m --run-id "$run_id" >>"$work/trial.log" 2>&1
 }
 
-# What must match an uninterrupted run: tags per stream (sorted, duplicates kept so they show), DC versions, the
+# What must match an uninterrupted run: tags per stream (sorted, duplicates kept so they show), DC versions (not after
+# the data restore: how many rollouts its config changes make while the writers are at 0 depends on timing, killed or
+# not — the hook and release patches are one rollout or two — so there the replicas and the data are compared), the
 # images (the Oracle build's digest depends on the build's name, so amp-system-built images are compared by verify
 # instead), the release env, and whether a lock is left.
 snapshot() {
-  kubectl --kubeconfig "$work/kubeconfig" -n "$ns" get imagestreams,deploymentconfigs -o json | jq -S '
+  kubectl --kubeconfig "$work/kubeconfig" -n "$ns" get imagestreams,deploymentconfigs -o json | jq -S --arg stage "$stage" '
     [.items[] | if .kind == "ImageStream"
       then {stream: .metadata.name, tags: ([.spec.tags[]? | {name, from: (.from.kind + ":" + .from.name)}] | sort_by(.name))}
-      else {dc: .metadata.name, version: .status.latestVersion,
+      else {dc: .metadata.name, version: (if $stage == "rollback" then "-" else .status.latestVersion end), replicas: .spec.replicas,
             images: [.spec.template.spec.containers[] | (.image | if test("/amp-system@") then "built" else . end)],
             release: [.spec.template.spec.containers[].env[]? | select(.name == "AMP_RELEASE") | .value]} end]'
   kubectl --kubeconfig "$work/kubeconfig" -n "$ns" get configmap ciupgrade-lock -o name 2>/dev/null || echo "no lock"
+  if [ "$stage" = rollback ]; then # the data as a fresh backup --databases reads it, and redis-config
+    rm -rf "$work/after"
+    "$cli" backup --backup-dir "$work/after" --databases -n "$ns" --kubeconfig "$work/kubeconfig" --run-id "$run_id" >/dev/null 2>&1 || echo "data backup failed"
+    jq -S '[.databases, .storage] | map(. // {} | map_values({bytes, sha256}))' "$work/after/$ns/$(cat "$work/after/$ns/latest" 2>/dev/null)/manifest.json" 2>/dev/null || echo "no data manifest"
+    kubectl --kubeconfig "$work/kubeconfig" -n "$ns" get configmap redis-config -o jsonpath='{.data}'; echo
+  fi
 }
 
 duplicates() {
@@ -72,13 +83,13 @@ before() {
     update-prehook) ;;
     patch-imagestreams) echo "update-prehook" ;;
     set-release) echo "update-prehook"; echo "patch-imagestreams" ;;
-    rollback) echo "backup --backup-dir $work/backups"; echo "update-prehook"; echo "patch-imagestreams"; echo "set-release" ;;
+    rollback) echo "backup --backup-dir $work/backups --databases"; echo "update-prehook"; echo "patch-imagestreams"; echo "set-release" ;;
     build-oracle-system|build-oracle-upload) echo "update-prehook" ;;
   esac
 }
 killed() {
   case $1 in
-    rollback) echo "rollback --backup-dir $work/backups" ;;
+    rollback) echo "rollback --backup-dir $work/backups --restore-data" ;;
     build-oracle-system) echo "build-oracle-system --oracle-client-dir $client" ;;
     build-oracle-upload) echo "build-oracle-system --oracle-client-dir $big" ;;
     *) echo "$1" ;;
@@ -104,9 +115,9 @@ upload_started() { # $1: pid of the stage
   echo $(( $(now_ms) - t0 ))
 }
 
-judge() { # $1 stage: verify green, or after a rollback every DC rolled out and the release the source's
+judge() { # $1 stage: verify green, or after a rollback every DC rolled out, the release the source's, ready to upgrade
   if [ "$1" = rollback ]; then
-    run wait-rollouts
+    run wait-rollouts && run preflight
   else
     run verify --junit "$work/verify.xml"
   fi
@@ -116,6 +127,7 @@ judge() { # $1 stage: verify green, or after a rollback every DC rolled out and 
 declare -A reference window
 stages=(update-prehook patch-imagestreams set-release rollback build-oracle-system build-oracle-upload)
 [ -n "$scenarios" ] && read -r -a stages <<<"$scenarios"
+[ -n "${STAGES:-}" ] && read -r -a stages <<<"$STAGES"
 for stage in "${stages[@]}"; do
   run_id="reference-$stage"; : >"$work/trial.log"
   start_sim "$(seed_of "$stage")" "$(timing_of "$stage")"

@@ -24,6 +24,7 @@ var timing = "demo";
 var copies = 1;
 var serverVersion = "3.11";
 long? dumpSize = null;
+var dumpDcs = new List<string>();
 string? stateDir = null;
 var faults = new List<(string Spec, Action<SimulatedCluster> Apply)>();
 for (var i = 0; i < args.Length; i++)
@@ -41,11 +42,12 @@ for (var i = 0; i < args.Length; i++)
             case "--namespaces": copies = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
             case "--server-version": serverVersion = Next(); break;
             case "--database-dump-size": dumpSize = long.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+            case "--database-dump-dc": dumpDcs.Add(Next()); break;
             case "--state-dir": stateDir = Next(); break;
             case "--fault": var spec = Next(); faults.Add((spec, CiUpgrade.Simulator.Faults.FaultKnobs.Parse(spec))); break;
             case "--help" or "-h":
                 Console.WriteLine(DemoCommand.Usage);
-                Console.WriteLine("usage: CiUpgrade.Simulator --namespace NS --kubeconfig-out FILE [--port 0] [--seed 3scale-2.6[,oracle][,no-optional][,postgresql]] [--timing fast|demo|real] [--server-version 3.11|4.x] [--database-dump-size BYTES: what each database pod's dump streams] [--namespaces N: seed NS-0 .. NS-(N-1) instead of NS] [--state-dir DIR: keep the cluster's state there and resume it on the next start] [--fault NAME[=VALUE]]... (fault knobs, also POST /simulator/faults:)");
+                Console.WriteLine("usage: CiUpgrade.Simulator --namespace NS --kubeconfig-out FILE [--port 0] [--seed 3scale-2.6[,oracle][,no-optional][,postgresql]] [--timing fast|demo|real] [--server-version 3.11|4.x] [--database-dump-size BYTES: what each database pod's dump streams] [--database-dump-dc DC: only that DC's dump has that size (repeatable)] [--namespaces N: seed NS-0 .. NS-(N-1) instead of NS] [--state-dir DIR: keep the cluster's state there and resume it on the next start] [--fault NAME[=VALUE]]... (fault knobs, also POST /simulator/faults:)");
                 foreach (var knob in CiUpgrade.Simulator.Faults.FaultKnobs.All)
                 {
                     Console.WriteLine($"  {(knob.Usage.Length == 0 ? knob.Name : knob.Name + "=" + knob.Usage)}: {knob.Help}");
@@ -104,7 +106,7 @@ if (dumpSize is { } size)
 {
     foreach (var (seeded, _) in options.Seeds)
     {
-        foreach (var dc in new[] { "system-mysql", "system-postgresql", "zync-database", "backend-redis", "system-redis" })
+        foreach (var dc in dumpDcs.Count > 0 ? dumpDcs.ToArray() : new[] { "system-mysql", "system-postgresql", "zync-database", "backend-redis", "system-redis" })
         {
             cluster.DatabaseDumps.SetSize(seeded, dc, size);
         }

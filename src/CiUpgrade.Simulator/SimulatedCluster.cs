@@ -67,6 +67,9 @@ public sealed class SimulatedCluster : IAsyncDisposable
     /// <summary>What the database pods answer to a dump command through pods/exec (size, failures).</summary>
     public DatabaseDumps DatabaseDumps => _server.Handler.DatabaseDumps;
 
+    /// <summary>What runs in the containers: the databases, redis servers and volumes of each namespace (for tests).</summary>
+    public Containers.Workloads Workloads => _server.Handler.Workloads;
+
     /// <summary>Which API server this cluster answers as.</summary>
     public ServerVersion ServerVersion => _server.Handler.ServerVersion;
 
@@ -94,16 +97,17 @@ public sealed class SimulatedCluster : IAsyncDisposable
         }
 
         var controllerFaults = new ControllerFaults();
+        var workloads = new Containers.Workloads(registry, new DatabaseDumps());
         var access = new AccessControl();
         var adminToken = access.AddToken(ControlEndpoint.AdminUser, [new Grant(null, PolicyRule.Everything)], state?.AdminToken());
         // Keyed from the admin token, which a state directory keeps: service account tokens survive a restart, as the
         // real server's signing key does.
         var tokens = new ServiceAccountTokens(SHA256.HashData(Encoding.UTF8.GetBytes("service-account-tokens:" + adminToken)));
         access.ServiceAccountTokens = token => tokens.Validate(token, registry, DateTimeOffset.UtcNow);
-        var controllers = options.StartControllers ? new ControllerManager(registry, options.Timing, controllerFaults, tokens: tokens, version: options.ServerVersion) : null;
+        var controllers = options.StartControllers ? new ControllerManager(registry, options.Timing, controllerFaults, tokens: tokens, version: options.ServerVersion, workloads: workloads) : null;
         var httpFaults = new HttpFaults(options.FaultSeed);
         var port = options.Port == 0 && state is not null ? state.Port() : options.Port;
-        var server = await ApiServer.StartAsync(registry, access, httpFaults, () => controllers, options.ServerVersion, port, cancellationToken, state?.Certificate());
+        var server = await ApiServer.StartAsync(registry, access, httpFaults, () => controllers, options.ServerVersion, workloads, port, cancellationToken, state?.Certificate());
         tokens.CertificateAuthorityPem = server.CertificateAuthorityPem;
         server.Handler.ServiceAccountTokens = tokens;
         controllers?.Start();
@@ -214,5 +218,6 @@ public sealed class SimulatedCluster : IAsyncDisposable
         await _saver;
         _stopSaving.Dispose();
         await _server.DisposeAsync();
+        Workloads.Dispose();
     }
 }

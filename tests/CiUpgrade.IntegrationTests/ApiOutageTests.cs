@@ -37,10 +37,10 @@ public sealed class ApiOutageTests : UpgradeTest
     [Fact]
     public async Task Rollback_rides_out_an_outage()
     {
-        await UpgradeAsync();
+        await UpgradeAsync(databases: true);
         var outage = OutageAfterFirstWrite();
 
-        var (code, output, error) = await Ciupgrade("rollback", "--backup-dir", Path.Combine(Dir, "backup"));
+        var (code, output, error) = await Ciupgrade("rollback", "--backup-dir", Path.Combine(Dir, "backup"), "--restore-data");
         await outage;
 
         Assert.True(code == 0, $"{error}\n{output}");

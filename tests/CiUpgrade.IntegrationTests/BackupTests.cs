@@ -18,7 +18,7 @@ public sealed class BackupTests : UpgradeTest
     public async Task A_backup_rerun_mid_upgrade_keeps_the_pre_upgrade_one_and_rollback_restores_26()
     {
         var images = Cluster.Registry.List("deploymentconfigs", Ns).Items.ToDictionary(d => (string)d["metadata"]!["name"]!, d => d["spec"]!["template"]!.ToJsonString());
-        Assert.Equal(0, (await Ciupgrade("backup", "--backup-dir", Backups)).Code);
+        Assert.Equal(0, (await Ciupgrade("backup", "--backup-dir", Backups, "--databases")).Code);
         var first = LatestBackup(Backups);
         Assert.Equal(0, (await Ciupgrade("update-prehook")).Code); // guide step 2.2 before the images
         Assert.Equal(0, (await Ciupgrade("patch-imagestreams")).Code);
@@ -33,7 +33,7 @@ public sealed class BackupTests : UpgradeTest
         Assert.False(Manifest(second)["preUpgrade"]!.GetValue<bool>());
         Assert.Equal("2.6", (string?)Manifest(second)["release"]);
 
-        var (code, rollbackOutput, rollbackError) = await Ciupgrade("rollback", "--backup-dir", Backups);
+        var (code, rollbackOutput, rollbackError) = await Ciupgrade("rollback", "--backup-dir", Backups, "--restore-data"); // system-app ran the 2.7 migration
         await Cluster.WaitForIdleAsync(Timeout);
 
         Assert.True(code == 0, rollbackError);
@@ -180,6 +180,7 @@ public sealed class BackupTests : UpgradeTest
         Assert.True(restored == 0, restoreError);
         Assert.Contains($"restoring {first}", restoreOutput, StringComparison.Ordinal);
         Assert.Single(restoreOutput.Split('\n'), l => l.Contains("restoring ", StringComparison.Ordinal));
+        Assert.Contains("image-only rollback: the 2.7 migration has not run on the database", restoreOutput, StringComparison.Ordinal);
         var hook = Get("deploymentconfigs", "system-app")["spec"]!["strategy"]!["rollingParams"]!["pre"]!["execNewPod"]!["command"]!.ToJsonString();
         Assert.DoesNotContain("services:create_backend_apis", hook, StringComparison.Ordinal);
     }

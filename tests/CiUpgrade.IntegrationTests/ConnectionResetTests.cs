@@ -13,8 +13,8 @@ public sealed class ConnectionResetTests : UpgradeTest
     {
         Cluster.HttpFaults.ResetRate(0.15);
 
-        await UpgradeAsync();
-        var rollback = await Ciupgrade("rollback", "--backup-dir", Path.Combine(Dir, "backup"));
+        await UpgradeAsync(databases: true);
+        var rollback = await Ciupgrade("rollback", "--backup-dir", Path.Combine(Dir, "backup"), "--restore-data");
         Assert.True(rollback.Code == 0, rollback.Err);
         await UpgradeAsync();
         await VerifyAsync(0);

@@ -62,11 +62,38 @@ public sealed class DatabaseBackupTests(Xunit.Abstractions.ITestOutputHelper out
         }
 
         var execs = Cluster.Requests.Where(r => r.Path.EndsWith("/exec", StringComparison.Ordinal)).ToList();
-        Assert.Equal(4, execs.Count);
+        Assert.Equal(5, execs.Count); // the four databases and system-storage
         Assert.All(execs, r => Assert.Equal(101, r.StatusCode));
         Assert.Contains(execs, r => Uri.UnescapeDataString(r.Query).Contains("MYSQL_PWD=\"$MYSQL_ROOT_PASSWORD\"", StringComparison.Ordinal));
         Assert.DoesNotContain(password, string.Join("\n", execs.Select(r => Uri.UnescapeDataString(r.Query))) + output + error, StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFiles(dir, "*.partial"));
+    }
+
+    [Fact]
+    public async Task System_storage_is_saved_as_a_gzip_tar_of_the_volume_read_in_a_system_app_pod()
+    {
+        var (code, output, error) = await Ciupgrade("backup", "--backup-dir", Backups, "--databases");
+
+        Assert.True(code == 0, error + output);
+        var dir = LatestBackup(Backups);
+        var manifest = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(dir, "manifest.json")))!;
+        var entry = manifest["storage"]!["system-storage"]!;
+        var file = Path.Combine(dir, "system-storage.tar.gz");
+        Assert.Equal(("tar", "system-storage.tar.gz", "/opt/system/public/system"), ((string?)entry["tool"], (string?)entry["file"], (string?)entry["path"]));
+        Assert.Equal(Sha256(file), (string?)entry["sha256"]);
+        Assert.Equal(Sha256(file), (string?)manifest["files"]!["system-storage.tar.gz"]!["sha256"]);
+        await using var tar = new System.IO.Compression.GZipStream(File.OpenRead(file), System.IO.Compression.CompressionMode.Decompress);
+        await using var reader = new System.Formats.Tar.TarReader(tar);
+        var names = new List<string>();
+        while (await reader.GetNextEntryAsync() is { } item)
+        {
+            names.Add(item.Name);
+        }
+
+        Assert.Equal(Cluster.Workloads.In(Ns).Volume("system-storage").Paths, names);
+        Assert.Contains("[backup] system-storage: tar in pod system-app-", output, StringComparison.Ordinal);
+        var exec = Assert.Single(Cluster.Requests, r => r.Path.EndsWith("/exec", StringComparison.Ordinal) && r.Path.Contains("/system-app-", StringComparison.Ordinal));
+        Assert.Contains("container=system-master", exec.Query, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -169,9 +169,9 @@ public sealed class PreHookTests : UpgradeTest
     public async Task Rollback_restores_the_backed_up_hook_command_before_the_26_image_rolls_out()
     {
         var before = HookCommand();
-        await UpgradeAsync(); // backup, then update-prehook, as the pipeline runs them
+        await UpgradeAsync(databases: true); // backup, then update-prehook, as the pipeline runs them
 
-        var (code, _, error) = await Ciupgrade("rollback", "--backup-dir", Path.Combine(Dir, "backup"));
+        var (code, _, error) = await Ciupgrade("rollback", "--backup-dir", Path.Combine(Dir, "backup"), "--restore-data");
 
         Assert.True(code == 0, error);
         Assert.Equal(before, HookCommand());

@@ -18,19 +18,30 @@ public class RollbackTests : UpgradeTest
     private string AppRelease() => Get("deploymentconfigs", "system-app")["spec"]!["template"]!["spec"]!["containers"]![0]!["env"]!.AsArray()
         .Single(e => (string?)e!["name"] == "AMP_RELEASE")!.ToJsonString();
 
+    /// <summary>update-prehook, then patch-imagestreams failing at amp-system's import: system-app never rolled, so the 2.7 migration has not run.</summary>
+    private async Task HalfUpgradeBeforeTheMigrationAsync()
+    {
+        Assert.Equal(0, (await Ciupgrade("backup", "--backup-dir", Backup)).Code);
+        Cluster.ControllerFaults.FailImport("registry.redhat.io/3scale-amp2/system-rhel7:3scale2.7");
+        Assert.Equal(0, (await Ciupgrade("update-prehook")).Code);
+        Assert.Equal(4, (await Ciupgrade("patch-imagestreams")).Code);
+        Cluster.ControllerFaults.ClearImportFailure("registry.redhat.io/3scale-amp2/system-rhel7:3scale2.7");
+    }
+
     [Fact]
-    public async Task Rollback_after_a_full_upgrade_returns_the_backups_images_tags_and_release()
+    public async Task Rollback_after_a_full_upgrade_with_restore_data_returns_the_backups_images_tags_and_release()
     {
         var images = DcImages();
         var tags = StreamTags();
         var release = AppRelease();
-        await UpgradeAsync();
+        await UpgradeAsync(databases: true);
         Assert.NotEqual(images, DcImages());
 
-        var (code, _, error) = await Ciupgrade("rollback", "--backup-dir", Backup);
+        var (code, output, error) = await Ciupgrade("rollback", "--backup-dir", Backup, "--restore-data");
         await Cluster.WaitForIdleAsync(Timeout);
 
         Assert.True(code == 0, error);
+        Assert.Contains("[rollback] data restore: the 2.7 migration has run", output, StringComparison.Ordinal);
         Assert.Equal(images, DcImages());
         Assert.Equal(tags, StreamTags());
         Assert.Equal(release, AppRelease());
@@ -39,27 +50,51 @@ public class RollbackTests : UpgradeTest
     }
 
     [Fact]
-    public async Task Rollback_after_a_failed_half_upgrade_restores_what_was_changed()
+    public async Task Rollback_before_the_migration_ran_returns_the_images_alone()
+    {
+        var images = DcImages();
+        var tags = StreamTags();
+        var release = AppRelease();
+        await HalfUpgradeBeforeTheMigrationAsync();
+
+        var (code, output, error) = await Ciupgrade("rollback", "--backup-dir", Backup);
+        await Cluster.WaitForIdleAsync(Timeout);
+
+        Assert.True(code == 0, error);
+        Assert.Contains("[rollback] image-only rollback: the 2.7 migration has not run on the database", output, StringComparison.Ordinal);
+        Assert.Equal(images, DcImages());
+        Assert.Equal(tags, StreamTags());
+        Assert.Equal(release, AppRelease());
+        Assert.Equal(0, (await Ciupgrade("preflight")).Code);
+    }
+
+    [Fact]
+    public async Task Rollback_after_the_migration_without_restore_data_refuses_with_exit_4_and_changes_nothing()
     {
         var images = DcImages();
         Assert.Equal(0, (await Ciupgrade("backup", "--backup-dir", Backup)).Code);
         Cluster.ControllerFaults.FailImport("registry.redhat.io/3scale-amp2/zync-rhel7:3scale2.7");
         Assert.Equal(0, (await Ciupgrade("update-prehook")).Code);
-        Assert.Equal(4, (await Ciupgrade("patch-imagestreams")).Code);
+        Assert.Equal(4, (await Ciupgrade("patch-imagestreams")).Code); // amp-system rolled system-app (its hook migrated) before zync's import failed
         Cluster.ControllerFaults.ClearImportFailure("registry.redhat.io/3scale-amp2/zync-rhel7:3scale2.7");
+        var upgraded = DcImages();
+        Cluster.ClearRequests();
 
         var (code, _, error) = await Ciupgrade("rollback", "--backup-dir", Backup);
-        await Cluster.WaitForIdleAsync(Timeout);
 
-        Assert.True(code == 0, error);
-        Assert.Equal(images, DcImages());
-        Assert.DoesNotContain("2.7", StreamTags()["amp-zync"], StringComparison.Ordinal);
+        Assert.Equal(4, code);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.Contains("the 2.7 migration has run on the system database", error, StringComparison.Ordinal);
+        Assert.Contains("it has no dump of system-mysql (take backups with --databases)", error, StringComparison.Ordinal);
+        Assert.DoesNotContain(Cluster.Requests, r => r.Method is "PATCH" or "PUT" or "DELETE" || (r.Method == "POST" && !r.Path.Contains("selfsubjectaccessreviews", StringComparison.Ordinal)));
+        Assert.Equal(upgraded, DcImages());
+        Assert.NotEqual(images, upgraded);
     }
 
     [Fact]
     public async Task Rerunning_rollback_sends_no_patch()
     {
-        await UpgradeAsync();
+        await HalfUpgradeBeforeTheMigrationAsync();
         Assert.Equal(0, (await Ciupgrade("rollback", "--backup-dir", Backup)).Code);
         await Cluster.WaitForIdleAsync(Timeout);
         Cluster.ClearRequests();
@@ -73,7 +108,7 @@ public class RollbackTests : UpgradeTest
     [Fact]
     public async Task Rollback_can_keep_the_target_tag()
     {
-        await UpgradeAsync();
+        await HalfUpgradeBeforeTheMigrationAsync();
 
         Assert.Equal(0, (await Ciupgrade("rollback", "--backup-dir", Backup, "--keep-target-tag")).Code);
 

@@ -60,9 +60,11 @@ public abstract class UpgradeTest : IAsyncLifetime
         return (code, stdout.ToString(), stderr.ToString());
     }
 
-    protected async Task UpgradeAsync()
+    /// <param name="databases">The backup also dumps the data (backup --databases), as `rollback --restore-data` needs once the migration ran.</param>
+    protected async Task UpgradeAsync(bool databases = false)
     {
-        foreach (var stage in new[] { ["preflight"], ["backup", "--backup-dir", Path.Combine(Dir, "backup")], ["update-prehook"], ["patch-imagestreams"], new[] { "set-release" } })
+        string[] backup = databases ? ["backup", "--backup-dir", Path.Combine(Dir, "backup"), "--databases"] : ["backup", "--backup-dir", Path.Combine(Dir, "backup")];
+        foreach (var stage in new[] { ["preflight"], backup, ["update-prehook"], ["patch-imagestreams"], new[] { "set-release" } })
         {
             var (code, output, error) = await Ciupgrade(stage);
             Assert.True(code == 0, $"{stage[0]} exited {code}: {error}\n{output}");

@@ -227,7 +227,28 @@ public sealed class PipelineContractTests : IAsyncLifetime
         Assert.True(run.Task("rollback").Status == "Succeeded", run.Task("rollback").Error);
         var args = run.Task("rollback").Args;
         Assert.Equal([Path.Combine(Backups, "backup"), run.Uid], new[] { args[Array.IndexOf(args, "--backup-dir") + 1], args[Array.IndexOf(args, "--run-id") + 1] });
+        // amp-system rolled system-app (its hook ran the 2.7 migration) before zync's import failed, and this run's
+        // backup took the databases (backup-databases defaults to "true"): the data goes back too, and the log says so.
+        Assert.Contains("--restore-data=true", args);
+        Assert.Contains("data restore: the 2.7 migration has run", run.Task("rollback").Output, StringComparison.Ordinal);
         Assert.Equal(before, Images());
+    }
+
+    [Fact]
+    public async Task A_run_failing_after_the_migration_without_dumps_ends_failed_with_the_rollbacks_one_line()
+    {
+        _cluster.ControllerFaults.FailImport("registry.redhat.io/3scale-amp2/zync-rhel7:3scale2.7");
+
+        var run = await Runner(RoleYaml).RunAsync("3scale-upgrade",
+            new Dictionary<string, string> { ["namespace"] = Ns, ["rollback-on-failure"] = "true", ["backup-databases"] = "false" }, Timeout);
+
+        Assert.Equal("Failed", run.Status);
+        Assert.Equal(4, run.Task("patch-imagestreams").ExitCode);
+        Assert.Equal(("Failed", 4), (run.Task("rollback").Status, run.Task("rollback").ExitCode));
+        Assert.Contains("--restore-data=false", run.Task("rollback").Args);
+        var line = run.Task("rollback").Error;
+        Assert.Contains("the 2.7 migration has run on the system database", line, StringComparison.Ordinal);
+        Assert.Contains("the install is left as the upgrade left it", line, StringComparison.Ordinal);
     }
 
     [Fact]

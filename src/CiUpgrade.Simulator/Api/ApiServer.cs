@@ -38,9 +38,9 @@ internal sealed class ApiServer : IAsyncDisposable
     public RequestHandler Handler { get; }
 
     public static async Task<ApiServer> StartAsync(ResourceRegistry registry, AccessControl access, HttpFaults faults,
-        Func<ControllerManager?> controllers, ServerVersion version, int port, CancellationToken cancellationToken, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null)
+        Func<ControllerManager?> controllers, ServerVersion version, Containers.Workloads workloads, int port, CancellationToken cancellationToken, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null)
     {
-        var server = new ApiServer(new RequestHandler(registry, access, faults, controllers, version), certificate ?? ServingCertificate.Create());
+        var server = new ApiServer(new RequestHandler(registry, access, faults, controllers, version, workloads), certificate ?? ServingCertificate.Create());
         server._app = await server.ListenAsync(port, cancellationToken);
         return server;
     }

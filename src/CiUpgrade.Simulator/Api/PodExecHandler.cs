@@ -1,8 +1,8 @@
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
-using CiUpgrade.Simulator.Controllers;
+using System.IO.Pipelines;
+using CiUpgrade.Simulator.Containers;
 using CiUpgrade.Simulator.Json;
 using CiUpgrade.Simulator.Registry;
 using Microsoft.AspNetCore.Http;
@@ -16,17 +16,16 @@ namespace CiUpgrade.Simulator.Api;
 /// (KubernetesClient) — and every binary message starts with its channel byte: 1 stdout, 2 stderr, 3 the exit
 /// status as a metav1.Status (Success, or Failure with reason NonZeroExitCode and the code in an ExitCode cause).
 /// A request that is not a WebSocket upgrade gets 400 "Upgrade request required" (SPDY is not served).
-/// The "container" answers the database dump commands ciupgrade's backup sends (mysqldump, pg_dump, cat of the
-/// redis dump.rdb) with deterministic content of the size <see cref="DatabaseDumps"/> sets, generated as it is
-/// sent; a `$VAR` the command reads must be in the container's env (else the tool fails as it would with no
-/// password); `echo` prints its arguments; anything else is "command not found" (exit 127).
+/// Stdin (channel 0) reaches the process through a bounded pipe; what the "container" runs is
+/// <see cref="ContainerShell"/>'s (the dumps and restores of the data sets the pod holds, echo, else "command not
+/// found"). A client that goes away kills the process where it was.
 /// </summary>
-internal static partial class PodExecHandler
+internal static class PodExecHandler
 {
     private const int ChunkSize = 32 * 1024;
     private static readonly string[] Protocols = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
 
-    public static async Task HandleAsync(HttpContext ctx, ResourceRegistry registry, DatabaseDumps dumps, string ns, string podName)
+    public static async Task HandleAsync(HttpContext ctx, ResourceRegistry registry, ContainerShell shell, string ns, string podName)
     {
         var pod = registry.Get("pods", ns, podName)
             ?? throw new ApiError(404, "NotFound", $"pods \"{podName}\" not found", ApiError.DetailsFor(podName, string.Empty, "pods"));
@@ -61,33 +60,109 @@ internal static partial class PodExecHandler
             ?? throw new ApiError(400, "BadRequest", $"unable to upgrade: unsupported protocols {string.Join(",", offered)}: use one of {string.Join(", ", Protocols)}");
         using var socket = await ctx.WebSockets.AcceptWebSocketAsync(protocol);
         var ct = ctx.RequestAborted;
-        var run = Interpret(command, container, pod.Label("deploymentconfig") ?? string.Empty, ns, dumps);
-        var buffer = new byte[ChunkSize + 1];
-        long sent = 0;
-        while (run.Remaining(sent) > 0)
+        var process = shell.Start(command, pod, container);
+        // stdin (channel 0) into a bounded pipe: a sender faster than the process is held back by TCP, as a kubelet would.
+        var stdin = new Pipe(new PipeOptions(pauseWriterThreshold: 1024 * 1024, resumeWriterThreshold: 512 * 1024, useSynchronizationContext: false));
+        var receiving = ReceiveStdinAsync(socket, stdin.Writer, protocol == Protocols[0], ct);
+        var io = new ExecIo(stdin.Reader.AsStream(), (data, c) => SendChunkedAsync(socket, data, c));
+        ExecOutcome? outcome = null;
+        try
         {
-            var count = (int)Math.Min(ChunkSize, run.Remaining(sent));
-            run.Fill(buffer.AsSpan(1, count), sent);
-            buffer[0] = 1;
-            await socket.SendAsync(buffer.AsMemory(0, count + 1), WebSocketMessageType.Binary, true, ct);
-            sent += count;
+            outcome = await process(io, ct);
+        }
+        catch (Exception e) when (e is StdinAbortedException or WebSocketException or OperationCanceledException)
+        {
+            // The client went away: the process is killed where it was, and there is nobody to tell its status.
         }
 
-        if (run.Stderr.Length > 0)
-        {
-            await SendAsync(socket, 2, Encoding.UTF8.GetBytes(run.Stderr + "\n"), ct);
-        }
-
-        await SendAsync(socket, 3, Encoding.UTF8.GetBytes(Status(run.ExitCode, command).ToJsonString(RequestHandler.Wire)), ct);
+        await stdin.Reader.CompleteAsync();
         using var closing = CancellationTokenSource.CreateLinkedTokenSource(ct);
         closing.CancelAfter(TimeSpan.FromSeconds(30));
         try
         {
-            await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, string.Empty, closing.Token);
+            if (outcome is not null && socket.State == WebSocketState.Open)
+            {
+                if (outcome.Stderr.Length > 0)
+                {
+                    await SendAsync(socket, 2, Encoding.UTF8.GetBytes(outcome.Stderr + "\n"), ct);
+                }
+
+                await SendAsync(socket, 3, Encoding.UTF8.GetBytes(Status(outcome.ExitCode, command).ToJsonString(RequestHandler.Wire)), ct);
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, string.Empty, closing.Token);
+            }
+
+            await receiving.WaitAsync(closing.Token);
         }
         catch (Exception e) when (e is OperationCanceledException or WebSocketException)
         {
             // The client went away without answering the close: the exec is over either way.
+        }
+    }
+
+    /// <summary>
+    /// Reads the client's messages until its close: stdin data into the pipe; v5's close signal (channel 255, stream 0)
+    /// ends stdin (KEP-4006); a connection that ends first kills the process (<see cref="StdinAbortedException"/>).
+    /// After the process ended, whatever still comes is read and dropped.
+    /// </summary>
+    private static async Task ReceiveStdinAsync(WebSocket socket, PipeWriter stdin, bool v5, CancellationToken ct)
+    {
+        var buffer = new byte[ChunkSize + 1];
+        var channel = -1;
+        var open = true;
+        try
+        {
+            while (true)
+            {
+                var received = await socket.ReceiveAsync(buffer, ct);
+                if (received.MessageType == WebSocketMessageType.Close)
+                {
+                    break;
+                }
+
+                var data = buffer.AsMemory(0, received.Count);
+                if (channel < 0 && data.Length > 0)
+                {
+                    channel = data.Span[0];
+                    data = data[1..];
+                }
+
+                if (open && channel == 255 && v5 && data.Length > 0 && data.Span[0] == 0)
+                {
+                    await stdin.CompleteAsync();
+                    open = false;
+                }
+                else if (open && channel == 0 && data.Length > 0)
+                {
+                    var flushed = await stdin.WriteAsync(data, ct);
+                    open = !flushed.IsCompleted;
+                }
+
+                if (received.EndOfMessage)
+                {
+                    channel = -1;
+                }
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        {
+        }
+
+        if (open)
+        {
+            await stdin.CompleteAsync(new StdinAbortedException());
+        }
+    }
+
+    private static async Task SendChunkedAsync(WebSocket socket, ReadOnlyMemory<byte> data, CancellationToken ct)
+    {
+        var message = new byte[Math.Min(ChunkSize, data.Length) + 1];
+        message[0] = 1;
+        while (data.Length > 0)
+        {
+            var n = Math.Min(ChunkSize, data.Length);
+            data.Span[..n].CopyTo(message.AsSpan(1));
+            await socket.SendAsync(message.AsMemory(0, n + 1), WebSocketMessageType.Binary, true, ct);
+            data = data[n..];
         }
     }
 
@@ -109,99 +184,5 @@ internal static partial class PodExecHandler
         message[0] = channel;
         data.CopyTo(message, 1);
         await socket.SendAsync(message, WebSocketMessageType.Binary, true, ct);
-    }
-
-    private static ExecRun Interpret(IReadOnlyList<string> command, JsonObject container, string dc, string ns, DatabaseDumps dumps)
-    {
-        var line = string.Join(" ", command);
-        var env = container["env"].Objects().Select(e => e.Str("name")).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        var (tool, header) = line switch
-        {
-            _ when line.Contains("mysqldump", StringComparison.Ordinal) => ("mysqldump", "-- MySQL dump 10.13  Distrib 5.7.24, for Linux (x86_64)\n--\n"),
-            _ when line.Contains("pg_dump", StringComparison.Ordinal) => ("pg_dump", "--\n-- PostgreSQL database dump\n--\n"),
-            _ when line.Contains("dump.rdb", StringComparison.Ordinal) => ("redis", "REDIS0007"),
-            _ => (null, null),
-        };
-        if (tool is null)
-        {
-            var words = command.Count >= 3 && command[0] is "sh" or "bash" && command[1] == "-c" ? command[2].Split(' ', StringSplitOptions.RemoveEmptyEntries) : [.. command];
-            return words.FirstOrDefault() == "echo"
-                ? ExecRun.Text(string.Join(" ", words.Skip(1)) + "\n")
-                : new ExecRun(0, (_, _) => { }, $"sh: {words.FirstOrDefault()}: command not found", 127);
-        }
-
-        var missing = EnvReference().Matches(line).Select(m => m.Groups[1].Value).FirstOrDefault(v => !env.Contains(v));
-        if (missing is not null)
-        {
-            return new ExecRun(0, (_, _) => { }, tool switch
-            {
-                "mysqldump" => "mysqldump: Got error: 1045: Access denied for user 'root'@'localhost' (using password: NO) when trying to connect",
-                "pg_dump" => $"pg_dump: error: connection to server failed: FATAL:  database \"\" does not exist",
-                _ => $"sh: {missing}: parameter not set",
-            }, 2);
-        }
-
-        var size = dumps.SizeFor(ns, dc);
-        var failure = dumps.FailureFor(ns, dc);
-        var content = new DumpContent(Encoding.ASCII.GetBytes(header!), dc);
-        return failure is null
-            ? new ExecRun(size, content.Fill, string.Empty, 0)
-            : new ExecRun(Math.Min(size, failure.AfterBytes), content.Fill, failure.Stderr, failure.ExitCode);
-    }
-
-    [GeneratedRegex(@"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")]
-    private static partial Regex EnvReference();
-
-    /// <summary>What the command writes to stdout (<see cref="Length"/> bytes, produced on demand), its stderr and exit code.</summary>
-    private sealed record ExecRun(long Length, Action<Span<byte>, long> Fill, string Stderr, int ExitCode)
-    {
-        public long Remaining(long sent) => Length - sent;
-
-        public static ExecRun Text(string text)
-        {
-            var bytes = Encoding.UTF8.GetBytes(text);
-            return new ExecRun(bytes.Length, (span, offset) => bytes.AsSpan((int)offset, span.Length).CopyTo(span), string.Empty, 0);
-        }
-    }
-
-    /// <summary>
-    /// A dump's bytes as a function of their offset: the tool's header, then numbered rows of fixed width, so any
-    /// part can be produced without the rest and the whole is the same on every run.
-    /// </summary>
-    private sealed class DumpContent(byte[] header, string dc)
-    {
-        private const int RowWidth = 96;
-
-        public void Fill(Span<byte> span, long offset)
-        {
-            Span<byte> row = stackalloc byte[RowWidth];
-            var written = 0;
-            while (written < span.Length)
-            {
-                var at = offset + written;
-                if (at < header.Length)
-                {
-                    var n = Math.Min(header.Length - (int)at, span.Length - written);
-                    header.AsSpan((int)at, n).CopyTo(span[written..]);
-                    written += n;
-                    continue;
-                }
-
-                var index = (at - header.Length) / RowWidth;
-                var column = (int)((at - header.Length) % RowWidth);
-                Row(index, row);
-                var take = Math.Min(RowWidth - column, span.Length - written);
-                row.Slice(column, take).CopyTo(span[written..]);
-                written += take;
-            }
-        }
-
-        private void Row(long index, Span<byte> row)
-        {
-            row.Fill((byte)' ');
-            row[^1] = (byte)'\n';
-            System.Text.Unicode.Utf8.TryWrite(row[..^1], System.Globalization.CultureInfo.InvariantCulture,
-                $"INSERT INTO `rows` VALUES ({index},'{dc}-{index * 2654435761 % 4294967296:x8}');", out _);
-        }
     }
 }

@@ -18,14 +18,18 @@ namespace CiUpgrade.Simulator.Api;
 /// authentication, RBAC authorization, discovery, get/list/watch/create/update/patch/delete, subresources,
 /// dry run, and Status errors. One instance per server; thread-safe.
 /// </summary>
-internal sealed class RequestHandler(ResourceRegistry registry, AccessControl access, HttpFaults faults, Func<ControllerManager?> controllers, ServerVersion version)
+internal sealed class RequestHandler(ResourceRegistry registry, AccessControl access, HttpFaults faults, Func<ControllerManager?> controllers, ServerVersion version, Containers.Workloads workloads)
 {
     public ServerVersion ServerVersion => version;
 
     /// <summary>Issues TokenRequest tokens (set by <see cref="SimulatedCluster"/> once the serving certificate exists).</summary>
     public Auth.ServiceAccountTokens? ServiceAccountTokens { get; set; }
 
-    public DatabaseDumps DatabaseDumps { get; } = new();
+    public DatabaseDumps DatabaseDumps => workloads.Knobs;
+
+    public Containers.Workloads Workloads => workloads;
+
+    private readonly Containers.ContainerShell _shell = new(workloads);
 
     /// <summary>Go's encoding/json escaping (quotes as \", no \u0022), as the real server writes JSON.</summary>
     internal static readonly JsonSerializerOptions Wire = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -301,7 +305,7 @@ internal sealed class RequestHandler(ResourceRegistry registry, AccessControl ac
                 }
             }
 
-            await PodExecHandler.HandleAsync(ctx, registry, DatabaseDumps, target.Namespace ?? string.Empty, target.Name);
+            await PodExecHandler.HandleAsync(ctx, registry, _shell, target.Namespace ?? string.Empty, target.Name);
             return;
         }
 

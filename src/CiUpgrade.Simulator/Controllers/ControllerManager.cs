@@ -40,14 +40,14 @@ public sealed class ControllerManager : IAsyncDisposable
     private Task? _loop;
 
     public ControllerManager(ResourceRegistry registry, ControllerTiming timing, ControllerFaults faults, TimeProvider? time = null, Action<string>? log = null,
-        ServiceAccountTokens? tokens = null, ServerVersion? version = null)
+        ServiceAccountTokens? tokens = null, ServerVersion? version = null, Containers.Workloads? workloads = null)
     {
         _registry = registry;
         _timing = timing;
         _faults = faults;
         _log = log ?? (line => Console.Error.WriteLine(line));
         _time = time ?? TimeProvider.System;
-        _factories = Factories(registry, timing, faults, _time, Uploads, HookRuns, PodLogs, tokens ?? new ServiceAccountTokens(RandomNumberGenerator.GetBytes(32)), version ?? ServerVersion.OpenShift311);
+        _factories = Factories(registry, timing, faults, _time, Uploads, HookRuns, PodLogs, tokens ?? new ServiceAccountTokens(RandomNumberGenerator.GetBytes(32)), version ?? ServerVersion.OpenShift311, workloads);
         _controllers = _factories.Select(f => f()).ToArray();
         _names = _controllers.Select(NameOf).ToArray();
         _failuresInARow = new int[_controllers.Length];
@@ -405,7 +405,7 @@ public sealed class ControllerManager : IAsyncDisposable
 
     /// <summary>The controllers, in the order one pass runs them; a factory each, so one that threw can be replaced by a fresh one.</summary>
     private static Func<IController>[] Factories(ResourceRegistry registry, ControllerTiming timing, ControllerFaults faults, TimeProvider time, BinaryUploads uploads,
-        HookRuns hookRuns, PodLogs podLogs, ServiceAccountTokens? tokens = null, ServerVersion? version = null) =>
+        HookRuns hookRuns, PodLogs podLogs, ServiceAccountTokens? tokens = null, ServerVersion? version = null, Containers.Workloads? workloads = null) =>
     [
         () => new ServiceAccountController(registry),
         // Not while seeding (Settle): tokens are signed with the running cluster's key.
@@ -413,8 +413,9 @@ public sealed class ControllerManager : IAsyncDisposable
         () => new ImageImportController(registry, timing, faults),
         () => new ImageTriggerController(registry),
         () => new DeploymentConfigController(registry, time),
-        () => new DeployerController(registry, timing, faults, new PreHookRunner(registry, timing, faults, hookRuns, podLogs)),
-        () => new ReplicationManager(registry, timing, faults),
+        () => new DeployerController(registry, timing, faults, new PreHookRunner(registry, timing, faults, hookRuns, podLogs, workloads)),
+        () => new ReplicationManager(registry, timing, faults, workloads),
+        () => new KubeletController(registry, timing),
         () => new BuildController(registry, timing, faults, uploads),
     ];
 

@@ -30,7 +30,7 @@ internal enum HookProgress
 /// Ignore lets it go on. The simulated container "runs" the rake tasks of a `bash -c` command: they fail when a
 /// fault knob says so, or when the image lacks a task (the 2.7 migration tasks do not exist in 2.6 system images).
 /// </summary>
-internal sealed class PreHookRunner(ResourceRegistry registry, ControllerTiming timing, ControllerFaults faults, HookRuns runs, PodLogs logs)
+internal sealed class PreHookRunner(ResourceRegistry registry, ControllerTiming timing, ControllerFaults faults, HookRuns runs, PodLogs logs, Containers.Workloads? workloads = null)
 {
     public const string Suffix = "hook-pre";
     public const string PodTypeLabel = "openshift.io/deployer-pod.type";
@@ -129,6 +129,11 @@ internal sealed class PreHookRunner(ResourceRegistry registry, ControllerTiming 
         var failure = faults.HookFailureFor(ns, rc.Annotation(ConfigName) ?? string.Empty) ?? MissingTask(image, tasks);
         var exitCode = failure?.ExitCode ?? 0;
         runs.Record(new HookRun(ns, rc.Annotation(ConfigName) ?? string.Empty, rc.Name(), pod.Name(), image, command, exitCode));
+        if (failure?.ExitCode is not 127 && MissingTask(image, tasks) is null)
+        {
+            // The tasks ran against the databases (a fault knob's failure comes after `openshift:deploy`, as its log says).
+            workloads?.RakeTasksRan(ns, image, tasks, exitCode != 0);
+        }
         logs.Set(ns, pod.Name(), failure?.Log ?? tasks.Select(t => $"rake {t}: done").ToList());
         var terminated = new JsonObject
         {

@@ -11,7 +11,7 @@ namespace CiUpgrade.Simulator.Controllers;
 /// spec.replicas; a pod becomes ready after PodReadyDelay, or waits forever with a reason when its DC is stuck
 /// (containerStatuses[].state.waiting, as ImagePullBackOff / CrashLoopBackOff look on a real node).
 /// </summary>
-internal sealed class ReplicationManager(ResourceRegistry registry, ControllerTiming timing, ControllerFaults faults) : IController
+internal sealed class ReplicationManager(ResourceRegistry registry, ControllerTiming timing, ControllerFaults faults, Containers.IPodLifecycle? lifecycle = null) : IController
 {
     private readonly Dictionary<string, DateTimeOffset> _created = new(StringComparer.Ordinal);
     private int _podCounter;
@@ -47,6 +47,7 @@ internal sealed class ReplicationManager(ResourceRegistry registry, ControllerTi
 
         foreach (var extra in pods.OrderBy(IsReady).ThenByDescending(p => p.Name(), StringComparer.Ordinal).Take(Math.Max(0, pods.Count - (int)want)).ToList())
         {
+            lifecycle?.Stopped(extra);
             registry.Delete("pods", ns, extra.Name());
             _created.Remove(ns + "/" + extra.Name());
             pods.Remove(extra);
@@ -69,6 +70,7 @@ internal sealed class ReplicationManager(ResourceRegistry registry, ControllerTi
             else
             {
                 MarkReady(pod, now);
+                lifecycle?.Started(pod);
                 changed = true;
             }
         }

@@ -8,7 +8,7 @@ namespace CiUpgrade.Cli;
     """
     Saves the namespace into a new directory <backup-dir>/<namespace>/<UTC time>/, never overwriting one: every kind
     the migration guide backs up, one re-appliable file each, and with --databases a gzip-compressed dump of each
-    database DC. The manifest records files, checksums, images and whether the install was still pre-upgrade.
+    database DC and an archive of system-storage. The manifest records files, checksums, images and whether the install was still pre-upgrade.
     """,
     "0  backup written",
     "2  bad flag, plan or kubeconfig, or --backup-dir not writable",
@@ -23,6 +23,6 @@ public sealed class BackupOptions : ClusterOptions
     [Option("backup-dir", Required = true, HelpText = "Directory that keeps the backups (sensitive: they hold Secrets).")]
     public string BackupDir { get; set; } = string.Empty;
 
-    [Option("databases", HelpText = "Also dump each database (system-mysql, system-postgresql, zync-database, backend-redis, system-redis) through pods/exec, gzip-compressed. Also --databases=true|false.")]
+    [Option("databases", HelpText = "Also dump each database (system-mysql, system-postgresql, zync-database, backend-redis, system-redis) and archive system-storage (system-app's /opt/system/public/system) through pods/exec, gzip-compressed: what rollback --restore-data loads. Also --databases=true|false.")]
     public bool Databases { get; set; }
 }

@@ -85,7 +85,10 @@ public static class CliApp
             SetReleaseOptions o => RunAsync(o, "set-release", stdout, stderr, Locked(o, "set-release", HoldsLock(o), ct, _ => 0, (c, _, t) => new SetReleaseStage(c).RunAsync(o.NoWait, o.DryRun, t))),
             VerifyOptions o => RunAsync(o, "verify", stdout, stderr, c => new VerifyStage(c).RunAsync(ReportFile(o, o.Junit, c.Namespace), NullIfEmpty(o.ResultsDir), NullIfEmpty(o.WriteBaseline), ct, InputValidation.SystemImage(NullIfEmpty(o.SystemImage)))),
             GateOptions o => Guard(stderr, "gate", null, () => Task.FromResult((int)GateStage.Run(o, stdout))),
-            RollbackOptions o => RunAsync(o, "rollback", stdout, stderr, Locked(o, "rollback", HoldsLock(o), ct, c => new BackupLocator(c.Reporter, "rollback").Locate(PerTarget(o, o.BackupDir), c.Namespace, c.Plan, NullIfEmpty(o.RunId)), (c, backup, t) => new RollbackStage(c).RunAsync(backup, o.KeepTargetTag, o.NoWait, t))),
+            RollbackOptions o => RunAsync(o, "rollback", stdout, stderr, Locked(o, "rollback", HoldsLock(o), ct, c => o.RestoreData && o.NoWait
+                ? throw new UsageException("--no-wait cannot be combined with --restore-data (each step of a data restore waits for the one before)")
+                : new BackupLocator(c.Reporter, "rollback").Locate(PerTarget(o, o.BackupDir), c.Namespace, c.Plan, NullIfEmpty(o.RunId)),
+                (c, backup, t) => new RollbackStage(c).RunAsync(backup, o.KeepTargetTag, o.NoWait, o.RestoreData, o.DryRun, t))),
             UnlockOptions o => RunAsync(o, "unlock", stdout, stderr, c => new UnlockStage(c).RunAsync(NullIfEmpty(o.RunId), o.Force, ct)),
             DriftOptions o => RunAsync(o, "drift", stdout, stderr, c => new DriftStage(c).RunAsync(ReportFile(o, o.Junit, c.Namespace), NullIfEmpty(o.ResultsDir), CheckedBaseline(InConfigDir(NullIfEmpty(o.ConfigDir), NullIfEmpty(o.Baseline))), o.AllNamespaces, NullIfEmpty(o.Selector), ct)),
             PlanOptions o => RunAsync(o, "plan", stdout, stderr, c => new PlanStage(c).RunAsync(InputValidation.SystemImage(NullIfEmpty(o.SystemImage)), NullIfEmpty(o.OracleClientDir), ct)),
@@ -227,7 +230,8 @@ public static class CliApp
         UpdatePreHookOptions o => !o.DryRun,
         PatchImageStreamsOptions o => !o.DryRun,
         SetReleaseOptions o => !o.DryRun,
-        RollbackOptions or BuildOracleSystemOptions => true,
+        RollbackOptions o => !o.DryRun,
+        BuildOracleSystemOptions => true,
         _ => false,
     };
 
@@ -248,8 +252,9 @@ public static class CliApp
     /// for kubectl and oc (CommandLineParser knows only the long form).
     /// </summary>
     internal static string[] SwitchValues(string[] args) => HelpVerb(args
-        .Where(a => !a.Equals("--databases=false", StringComparison.OrdinalIgnoreCase))
-        .Select(a => a.Equals("--databases=true", StringComparison.OrdinalIgnoreCase) ? "--databases" : a == "-h" ? "--help" : a)
+        .Where(a => !a.Equals("--databases=false", StringComparison.OrdinalIgnoreCase) && !a.Equals("--restore-data=false", StringComparison.OrdinalIgnoreCase))
+        .Select(a => a.Equals("--databases=true", StringComparison.OrdinalIgnoreCase) ? "--databases"
+            : a.Equals("--restore-data=true", StringComparison.OrdinalIgnoreCase) ? "--restore-data" : a == "-h" ? "--help" : a)
         .ToArray());
 
     /// <summary>`ciupgrade help VERB` is `ciupgrade VERB --help` (CommandLineParser's help verb loses the verb's help screen).</summary>

@@ -97,6 +97,13 @@ public sealed partial class OpenShiftClient
     public async Task<V1ConfigMap?> GetConfigMapAsync(string name, CancellationToken ct) =>
         await OrNullAsync(() => CallAsync("get configmaps", "configmaps", string.Empty, () => kube.CoreV1.ReadNamespacedConfigMapAsync(name, Namespace, cancellationToken: ct)));
 
+    public async Task<V1Pod?> GetPodAsync(string name, CancellationToken ct) =>
+        await OrNullAsync(() => CallAsync("get pods", "pods", string.Empty, () => kube.CoreV1.ReadNamespacedPodAsync(name, Namespace, cancellationToken: ct)));
+
+    /// <summary>One replication controller whole (the annotation with the DC it was made from included).</summary>
+    public async Task<V1ReplicationController?> GetReplicationControllerAsync(string name, CancellationToken ct) =>
+        await OrNullAsync(() => CallAsync("get replicationcontrollers", "replicationcontrollers", string.Empty, () => kube.CoreV1.ReadNamespacedReplicationControllerAsync(name, Namespace, cancellationToken: ct)));
+
     public async Task<V1Secret?> GetSecretAsync(string name, CancellationToken ct) =>
         await OrNullAsync(() => CallAsync("get secrets", "secrets", string.Empty, () => kube.CoreV1.ReadNamespacedSecretAsync(name, Namespace, cancellationToken: ct)));
 

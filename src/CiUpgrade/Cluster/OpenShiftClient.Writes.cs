@@ -98,6 +98,23 @@ public sealed partial class OpenShiftClient
         CallAsync("delete configmaps", "configmaps", string.Empty, () => kube.CoreV1.DeleteNamespacedConfigMapAsync(name, Namespace,
             new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = uid } }, cancellationToken: ct), name);
 
+    /// <summary>Waits for <see cref="BeforeWrite"/> (the namespace lock) before a write of a kind the other methods do not guard: ConfigMaps other than the lock's, exec with stdin.</summary>
+    public Task EnsureWritableAsync(CancellationToken ct) => BeforeWriteAsync(ct);
+
+    public async Task<V1Pod> CreatePodAsync(V1Pod pod, CancellationToken ct)
+    {
+        await BeforeWriteAsync(ct);
+        return await CallAsync("create pods", "pods", string.Empty, () => kube.CoreV1.CreateNamespacedPodAsync(pod, Namespace, cancellationToken: ct), pod.Metadata.Name);
+    }
+
+    /// <summary>DELETE with a UID precondition; an already deleted pod is fine.</summary>
+    public async Task DeletePodAsync(string name, string uid, CancellationToken ct)
+    {
+        await BeforeWriteAsync(ct);
+        await OrNullAsync<object>(async () => await CallAsync("delete pods", "pods", string.Empty, () => kube.CoreV1.DeleteNamespacedPodAsync(name, Namespace,
+            new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = uid } }, cancellationToken: ct), name));
+    }
+
     /// <summary>
     /// POST buildconfigs/{name}/instantiatebinary with the archive as the body, as `oc start-build --from-dir` does
     /// (openshift/oc pkg/cli/startbuild: a gzipped tar of the directory). The server answers once the build runs and

@@ -23,14 +23,21 @@ public sealed partial class PodExec(Kubernetes kube, string ns)
     private const int BufferSize = 64 * 1024;
     private const int StderrTail = 4096;
 
+    /// <param name="stdin">
+    /// Writes the command's stdin through the function it is given (channel 0, a message per chunk; each send waits
+    /// until the connection took it, so a slow pod holds the writer back); null: no stdin. The v4 protocol cannot close
+    /// stdin (kubernetes/kubernetes#89899): the command must know how much to read (`head -c N`). Runs beside the reading
+    /// of stdout; when the command ends first, the writer is cancelled.
+    /// </param>
     public async Task<ExecResult> RunAsync(string pod, string container, IReadOnlyList<string> command,
-        Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> stdout, CancellationToken ct)
+        Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> stdout, CancellationToken ct,
+        Func<Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask>, CancellationToken, Task>? stdin = null)
     {
         WebSocket socket;
         try
         {
             // (name, namespace, command, container, stderr, stdin, stdout, tty, subprotocol, headers)
-            socket = await kube.WebSocketNamespacedPodExecAsync(pod, ns, command, container, true, false, true, false,
+            socket = await kube.WebSocketNamespacedPodExecAsync(pod, ns, command, container, true, stdin is not null, true, false,
                 WebSocketProtocol.V4BinaryWebsocketProtocol, null, ct);
         }
         catch (HttpOperationException e)
@@ -49,6 +56,8 @@ public sealed partial class PodExec(Kubernetes kube, string ns)
             var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
             var stderr = new StringBuilder();
             using var status = new MemoryStream();
+            using var writing = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var sending = stdin is null ? Task.CompletedTask : SendStdinAsync(socket, stdin, writing.Token);
             try
             {
                 var channel = -1;
@@ -99,9 +108,49 @@ public sealed partial class PodExec(Kubernetes kube, string ns)
             finally
             {
                 ArrayPool<byte>.Shared.Return(buffer);
+                await writing.CancelAsync();
+                try
+                {
+                    await sending;
+                }
+                catch (Exception e) when (e is OperationCanceledException or WebSocketException && status.Length > 0)
+                {
+                    // The command ended before it read all of stdin (it failed): its status says why.
+                }
             }
 
             return Result(status.ToArray(), stderr.ToString().Trim());
+        }
+    }
+
+    /// <summary>Runs the stdin writer, each chunk sent as one channel-0 message; a writer that fails aborts the exec.</summary>
+    private static async Task SendStdinAsync(WebSocket socket, Func<Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask>, CancellationToken, Task> stdin, CancellationToken ct)
+    {
+        var message = ArrayPool<byte>.Shared.Rent(BufferSize + 1);
+        try
+        {
+            message[0] = 0;
+            await stdin(async (data, c) =>
+            {
+                while (data.Length > 0)
+                {
+                    var n = Math.Min(BufferSize, data.Length);
+                    data.Span[..n].CopyTo(message.AsSpan(1));
+                    await socket.SendAsync(message.AsMemory(0, n + 1), WebSocketMessageType.Binary, true, c);
+                    data = data[n..];
+                }
+            }, ct);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested && e is not WebSocketException)
+        {
+            // Reading the data failed: end the exec rather than leave the command waiting for bytes that will never
+            // come; the caller sees why. (A WebSocketException is the command having ended first: its status says why.)
+            socket.Abort();
+            throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(message);
         }
     }
 

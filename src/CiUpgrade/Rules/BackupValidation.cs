@@ -53,6 +53,7 @@ public static class BackupValidation
         }
 
         var images = Images(m["images"], problems);
+        var data = Data(m, problems);
         var savedStreams = Objects(StreamsFile, streams, problems, ValidateStream);
         var savedDcs = Objects(DeploymentConfigsFile, dcs, problems, ValidateDeploymentConfig);
         if (problems.Count > 0)
@@ -60,7 +61,7 @@ public static class BackupValidation
             return (null, problems);
         }
 
-        return (new BackupContent(ns!, release!, Str(m["time"]), preUpgrade, oracle, Str(m["runId"]), savedStreams, savedDcs, images), []);
+        return (new BackupContent(ns!, release!, Str(m["time"]), preUpgrade, oracle, Str(m["runId"]), savedStreams, savedDcs, images) { Data = data }, []);
     }
 
     /// <summary>
@@ -127,6 +128,48 @@ public static class BackupValidation
 
     /// <summary>The string a node holds, or null when it is absent or of another JSON type.</summary>
     public static string? Str(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+
+    /// <summary>The manifest's `databases` and `storage` entries; a file entry must name its file, uncompressed size and sha256.</summary>
+    private static Dictionary<string, BackedUpData> Data(JsonObject manifest, List<string> problems)
+    {
+        var data = new Dictionary<string, BackedUpData>(StringComparer.Ordinal);
+        foreach (var section in new[] { "databases", "storage" })
+        {
+            if (manifest[section] is null)
+            {
+                continue;
+            }
+
+            if (manifest[section] is not JsonObject entries)
+            {
+                problems.Add($"{ManifestFile}: \"{section}\" must be an object");
+                continue;
+            }
+
+            foreach (var (name, node) in entries)
+            {
+                if (node is not JsonObject entry)
+                {
+                    problems.Add($"{ManifestFile}: {section}.{name} must be an object");
+                    continue;
+                }
+
+                var missing = Str(entry["error"]) is { } error ? "its dump failed: " + error : Str(entry["skipped"]) is { } skipped ? "skipped: " + skipped : null;
+                var file = Str(entry["file"]);
+                var bytes = entry["bytes"] is JsonValue b && b.TryGetValue<long>(out var n) && n >= 0 ? n : (long?)null;
+                var sha = Str(entry["sha256"]);
+                if (missing is null && (file is null || bytes is null || sha is not { Length: 64 } || file.Contains('/', StringComparison.Ordinal)))
+                {
+                    problems.Add($"{ManifestFile}: {section}.{name} must name its file, its uncompressed \"bytes\" and its \"sha256\"");
+                    continue;
+                }
+
+                data[name] = new BackedUpData(name, Str(entry["tool"]), file, bytes ?? 0, sha, Str(entry["path"]), missing);
+            }
+        }
+
+        return data;
+    }
 
     private static Dictionary<string, IReadOnlyDictionary<string, string>> Images(JsonNode? node, List<string> problems)
     {

@@ -3,9 +3,12 @@ namespace CiUpgrade.Rules;
 /// <summary>
 /// How the database of one DeploymentConfig is dumped through `oc exec`, as the 3scale backup procedure does it
 /// with `oc rsh` (2.6 guide: mysqldump of the system database, pg_dump, the redis dump.rdb that `oc cp` copies).
-/// The command runs under `sh -c` in the database container, so the credentials come from the container's own
-/// environment (the template's MYSQL_ROOT_PASSWORD, MYSQL_DATABASE, POSTGRESQL_DATABASE): they never pass through
-/// ciupgrade's arguments, requests or output. MySQL's password goes through MYSQL_PWD, not the command line.
+/// The command runs under `bash -c` in the database container, as the guide's `oc rsh <pod> bash -c '…'`: the Red Hat
+/// Software Collections images put mysqldump, pg_dump, psql and redis-cli on PATH only through BASH_ENV, which bash
+/// reads when started non-interactively and `sh` does not (sclorg mysql-container Dockerfile.rhel7). The credentials
+/// come from the container's own environment (the template's MYSQL_ROOT_PASSWORD, MYSQL_DATABASE,
+/// POSTGRESQL_DATABASE): they never pass through ciupgrade's arguments, requests or output. MySQL's password goes
+/// through MYSQL_PWD, not the command line.
 /// </summary>
 public sealed record DatabaseDump(string DeploymentConfig, string Tool, string File, IReadOnlyList<string> Command)
 {
@@ -23,5 +26,5 @@ public sealed record DatabaseDump(string DeploymentConfig, string Tool, string F
         new("system-redis", "redis dump.rdb", "system-redis.rdb.gz", Shell("exec cat /var/lib/redis/data/dump.rdb")),
     ];
 
-    private static string[] Shell(string script) => ["sh", "-c", script];
+    public static string[] Shell(string script) => ["bash", "-c", script];
 }

@@ -9,7 +9,7 @@ namespace CiUpgrade.Stages;
 /// Saves the namespace into a new directory `&lt;backup-dir&gt;/&lt;namespace&gt;/&lt;time&gt;/` (see <see cref="BackupWriter"/>):
 /// every kind the guide's project backup lists, one re-appliable file per kind (<see cref="ProjectExport"/>; the
 /// image streams and DCs in them are what rollback restores), with `--databases` a dump of each database
-/// (<see cref="DatabaseBackup"/>), and a manifest (time, namespace, release, the image every DC container runs, a
+/// (<see cref="DatabaseBackup"/>) and an archive of system-storage (<see cref="StorageBackup"/>), and a manifest (time, namespace, release, the image every DC container runs, a
 /// sha256 per file, what was skipped and why, and whether the namespace was still pre-upgrade, decided from the
 /// cluster by <see cref="PreUpgradeCheck"/>). Every run writes a new backup, so a rerun in the middle of the
 /// upgrade can never replace the one taken before it (review D2). A failed dump still keeps the rest of the
@@ -64,8 +64,11 @@ public sealed class BackupStage(StageContext context)
 
             if (databases)
             {
-                (var dumps, failures) = await new DatabaseBackup(context, Stage).DumpAsync(writer, snapshot, ct);
+                (var dumps, var failed) = await new DatabaseBackup(context, Stage).DumpAsync(writer, snapshot, ct);
                 manifest["databases"] = dumps;
+                var (storage, storageFailure) = await new StorageBackup(context, Stage).SaveAsync(writer, snapshot, ct);
+                manifest["storage"] = storage;
+                failures = storageFailure is null ? failed : [.. failed, storageFailure];
             }
 
             final = await writer.CommitAsync(manifest, ct);
@@ -83,7 +86,7 @@ public sealed class BackupStage(StageContext context)
         if (failures.Count > 0)
         {
             throw new UpgradeException(ExitCode.RolloutFailed,
-                $"database dump failed: {string.Join("; ", failures)}. The rest of the backup is in {final}; fix the cause and rerun backup (it writes a new backup)");
+                $"{(failures.Count == 1 ? "a dump" : "dumps")} failed: {string.Join("; ", failures)}. The rest of the backup is in {final}; fix the cause and rerun backup (it writes a new backup)");
         }
 
         return ExitCode.Success;

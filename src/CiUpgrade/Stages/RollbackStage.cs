@@ -6,22 +6,33 @@ using k8s;
 namespace CiUpgrade.Stages;
 
 /// <summary>
-/// Returns the namespace to the newest pre-upgrade backup (chosen and checked by <see cref="BackupLocator"/>, which
-/// refuses with exit 2 before anything is sent): each plan stream's tags as they were (latest back on the source
-/// tag, the target tag removed unless kept), system-app's release env entry as it was (a ConfigMap reference too),
-/// then waits until every DC runs the images the manifest recorded. Idempotent and resumable: patches are computed
-/// from what the cluster holds, so a rerun after success or a crash sends only what is left.
+/// Returns the namespace to a pre-upgrade backup (chosen and checked by <see cref="BackupLocator"/>, which refuses with
+/// exit 2 before anything is sent), deciding from the cluster whether the target's data migration has run
+/// (<see cref="MigrationReader"/>, <see cref="MigrationCheck"/>). Not run: an image-only rollback
+/// (<see cref="ImageRollback"/>: hook, tags and release back, then the rollouts waited for); the data stays as it is.
+/// Run: refused (exit 4, nothing changed) — source code on a migrated database is what Red Hat supports nowhere —
+/// unless `--restore-data`, which restores the data sets from the backup's dumps in the documented order
+/// (<see cref="DataRestore"/>), resumable through ConfigMap `ciupgrade-restore`. A data restore under way is finished
+/// only with `--restore-data` and the same backup. Idempotent: a rerun after success sends nothing.
 /// </summary>
 public sealed class RollbackStage(StageContext context)
 {
     private const string Stage = "rollback";
 
+    /// <summary>What a data restore uses, checked before its first write (exit 3 naming what is missing).</summary>
+    private static readonly (string Verb, string Group, string Resource, string? Name)[] RestorePermissions =
+    [
+        ("patch", "apps.openshift.io", "deploymentconfigs", null), ("create", "apps.openshift.io", "deploymentconfigs/instantiate", null),
+        ("list", string.Empty, "pods", null), ("get", string.Empty, "pods", null), ("create", string.Empty, "pods", null), ("delete", string.Empty, "pods", null),
+        ("create", string.Empty, "pods/exec", null), ("get", string.Empty, "pods/exec", null),
+        ("get", string.Empty, "configmaps", null), ("create", string.Empty, "configmaps", null),
+        ("update", string.Empty, "configmaps", RestoreProgress.ConfigMapName), ("update", string.Empty, "configmaps", RedisPersistence.ConfigMap),
+    ];
+
     /// <param name="located">The backup <see cref="BackupLocator"/> chose and checked (before the lock was waited for).</param>
-    public async Task<ExitCode> RunAsync((string Dir, BackupContent Content) located, bool keepTargetTag, bool noWait, CancellationToken ct)
+    public async Task<ExitCode> RunAsync((string Dir, BackupContent Content) located, bool keepTargetTag, bool noWait, bool restoreData, bool dryRun, CancellationToken ct)
     {
         var (chosen, backup) = located;
-        var (streams, dcs) = (backup.Streams, backup.DeploymentConfigs);
-
         if (await context.Client.BuildConfigExistsAsync(context.Plan.Oracle.BuildConfig, ct))
         {
             // Restoring tags would leave the built amp-system:latest (and the DCs on it) where it is: refuse, change nothing.
@@ -43,70 +54,93 @@ public sealed class RollbackStage(StageContext context)
         // The patches show the hook command as it is, which may carry the token in any form: mask its value when readable.
         await PreHookToken.MaskIfReadableAsync(context, context.Plan.PreHook, ct);
 
-        // The hook first: restoring the tags rolls system-app out on the source image, and the target's hook would run
-        // the target's migration tasks there, which fail (and, under failurePolicy Retry, retry until the rollout times out).
-        if (context.Plan.PreHook is { } hook && dcs.GetValueOrDefault(hook.DeploymentConfig) is { } savedHookDc)
+        var progress = await new RestoreState(context).ReadAsync(ct);
+        var underWay = progress is { Done: false } ? progress : null;
+        if (underWay is not null && underWay.Backup != Path.GetFileName(chosen))
         {
-            await PatchAsync("deploymentconfigs", hook.DeploymentConfig, () => context.Client.GetDeploymentConfigAsync(hook.DeploymentConfig, ct),
-                d => RollbackPatch.ForPreHook(d, savedHookDc),
-                ops => context.Client.PatchDeploymentConfigAsync(hook.DeploymentConfig, ops, false, ct));
+            throw new UpgradeException(ExitCode.BadInput,
+                $"a data restore of backup {underWay.Backup} (taken {underWay.BackupTime}) is under way in namespace {context.Namespace} (ConfigMap {RestoreProgress.ConfigMapName}; done: {string.Join(", ", underWay.Steps)}), not of {Path.GetFileName(chosen)}: finish it with --backup-dir {Path.Combine(Path.GetDirectoryName(chosen) ?? ".", underWay.Backup)} --restore-data; nothing was changed");
         }
 
-        foreach (var step in context.Plan.ImageStreams)
+        IReadOnlyList<BackedUpData> data = [];
+        if (restoreData)
         {
-            if (streams.GetValueOrDefault(step.Name) is not { } saved)
+            var storage = StorageArchive.MountIn(snapshot.DeploymentConfigs.GetValueOrDefault(StorageArchive.DeploymentConfig)?.Spec.Template?.Spec) is not null;
+            data = await BackupDataCheck.RequireAsync(chosen, backup, DataRestorePlan.DataSets(snapshot.DeploymentConfigNames, storage), ct);
+        }
+
+        if (underWay is not null)
+        {
+            if (!restoreData)
             {
-                continue;
+                throw new UpgradeException(ExitCode.WrongClusterState,
+                    $"a data restore of backup {underWay.Backup} is under way in namespace {context.Namespace} (done: {(underWay.Steps.Count == 0 ? "nothing yet" : string.Join(", ", underWay.Steps))}): finish it with `ciupgrade rollback -n {context.Namespace} --backup-dir {chosen} --restore-data`; nothing was changed");
             }
 
-            await PatchAsync("imagestreams", step.Name, () => context.Client.GetImageStreamAsync(step.Name, ct),
-                s => RollbackPatch.ForStream(s, saved, keepTargetTag),
-                ops => context.Client.PatchImageStreamAsync(step.Name, ops, false, ct));
+            context.Reporter.Event(Stage, "kind", "data restore (resuming the one under way): the images and the data go back to the backup");
+            return await RestoreAsync(chosen, backup, data, keepTargetTag, underWay, dryRun, ct);
         }
 
-        var release = context.Plan.Release;
-        if (dcs.GetValueOrDefault(release.DeploymentConfig) is { } savedApp)
+        var evidence = await new MigrationReader(context).FindAsync(backup, progress?.RestoredThrough ?? 0, ct);
+        if (evidence is null)
         {
-            await PatchAsync("deploymentconfigs", release.DeploymentConfig, () => context.Client.GetDeploymentConfigAsync(release.DeploymentConfig, ct),
-                d => RollbackPatch.ForEnv(d, savedApp, release.Env),
-                ops => context.Client.PatchDeploymentConfigAsync(release.DeploymentConfig, ops, false, ct));
-        }
-
-        if (!noWait)
-        {
-            var expectations = new Dictionary<string, RolloutExpectation>(StringComparer.Ordinal);
-            // The plan's DCs only (issue 21): another DC of the namespace is not the upgrade's to wait for.
-            var planDcs = RollbackCoverage.PlanDeploymentConfigs(context.Plan);
-            foreach (var (name, byContainer) in backup.Images.Where(kv => dcs.ContainsKey(kv.Key) && planDcs.Contains(kv.Key)))
+            context.Reporter.Event(Stage, "kind", $"image-only rollback: the {context.Plan.Target} migration has not run on the database{(progress is { Done: true } ? $" since the data restore of {progress.Backup}" : string.Empty)} (no deployment of {context.Plan.PreHook?.DeploymentConfig ?? "system-app"} ran the {context.Plan.Target} pre hook on the {context.Plan.Target} image), so the data stays as it is{(restoreData ? "; --restore-data is not needed and restores nothing" : string.Empty)}");
+            var images = new ImageRollback(context, Stage);
+            await images.ReturnAsync(backup, keepTargetTag, dryRun, ct);
+            if (dryRun)
             {
-                var expectation = RolloutExpectation.Images(byContainer.ToDictionary(StringComparer.Ordinal));
-                if (name == release.DeploymentConfig)
-                {
-                    var entries = (dcs[name]["spec"]?["template"]?["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>()
-                        .Select(c => (Name: BackupValidation.Str(c["name"]), Entry: (c["env"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(e => BackupValidation.Str(e["name"]) == release.Env)))
-                        .Where(x => x.Name is not null && x.Entry is not null)
-                        .ToDictionary(x => x.Name!, x => x.Entry!.ToJsonString(), StringComparer.Ordinal);
-                    expectation = expectation.And(RolloutExpectation.EnvEntries(release.Env, entries));
-                }
-
-                expectations[name] = expectation;
+                context.Reporter.Event(Stage, "dryRun", $"would then wait for the plan's DeploymentConfigs to run the images of the backup; nothing was sent");
+                return ExitCode.Success;
             }
 
-            await new RolloutWaiter(context, Stage).WaitAsync(expectations, ct);
+            if (!noWait)
+            {
+                await images.WaitAsync(backup, ct);
+            }
+
+            context.Reporter.Event(Stage, "done", $"namespace {context.Namespace} is back to the backup of {backup.Time} (release {backup.Release})");
+            return ExitCode.Success;
         }
 
-        context.Reporter.Event(Stage, "done", $"namespace {context.Namespace} is back to the backup of {backup.Time} (release {backup.Release})");
-        return ExitCode.Success;
+        if (!restoreData)
+        {
+            throw new UpgradeException(ExitCode.WrongClusterState, Refusal(chosen, backup, evidence, snapshot));
+        }
+
+        context.Reporter.Event(Stage, "kind", $"data restore: the {context.Plan.Target} migration has run ({evidence.Why}); the images and the data ({string.Join(", ", data.Select(d => d.Name))}) go back to the backup of {backup.Time}, and everything written since is lost");
+        return await RestoreAsync(chosen, backup, data, keepTargetTag, progress, dryRun, ct);
     }
 
-    private Task<T?> PatchAsync<T>(string kind, string name, Func<Task<T?>> get, Func<T, JsonArray> compute, Func<JsonArray, Task<T>> send)
-        where T : class =>
-        new GuardedPatch(context, Stage).ApplyAsync<T?>(name,
-            async () =>
+    private async Task<ExitCode> RestoreAsync(string chosen, BackupContent backup, IReadOnlyList<BackedUpData> data, bool keepTargetTag, RestoreProgress? progress, bool dryRun, CancellationToken ct)
+    {
+        if (!dryRun)
+        {
+            var allowed = await Task.WhenAll(RestorePermissions.Select(p => context.Client.CanIAsync(p.Verb, p.Group, p.Resource, ct, p.Name)));
+            var denied = RestorePermissions.Where((_, i) => !allowed[i]).Select(p => $"{p.Verb} {p.Resource}{(p.Name is null ? string.Empty : "/" + p.Name)}").ToList();
+            if (denied.Count > 0)
             {
-                var current = await get() ?? throw new UpgradeException(ExitCode.WrongClusterState, $"{kind} {name} is in the backup but not in namespace {context.Namespace}");
-                return (current, compute(current));
-            },
-            async ops => await send(ops),
-            $"{name}: already as in the backup");
+                throw new UpgradeException(ExitCode.ClusterUnreachable,
+                    $"missing permissions in namespace {context.Namespace} for the data restore: {string.Join(", ", denied)} — bind the Role in tekton/rbac to the service account; nothing was changed");
+            }
+        }
+
+        return await new DataRestore(context, Stage).RunAsync(chosen, backup, data, keepTargetTag, progress, dryRun, ct);
+    }
+
+    /// <summary>Why an image-only rollback is refused, what the backup holds, and the command that returns the data too (or why this backup cannot).</summary>
+    private string Refusal(string chosen, BackupContent backup, MigrationEvidence evidence, InstallSnapshot snapshot)
+    {
+        var plan = context.Plan;
+        var start = $"the {plan.Target} migration has run on the system database ({evidence.Why}): rolling back the images alone would run {plan.Source} code on a migrated database, so nothing was changed.";
+        var storage = StorageArchive.MountIn(snapshot.DeploymentConfigs.GetValueOrDefault(StorageArchive.DeploymentConfig)?.Spec.Template?.Spec) is not null;
+        var needed = DataRestorePlan.DataSets(snapshot.DeploymentConfigNames, storage);
+        var problems = DataRestorePlan.Problems(needed, backup);
+        if (problems.Count > 0)
+        {
+            return $"{start} The backup of {backup.Time} in {chosen} cannot return the data ({string.Join("; ", problems)}): the install is left as the upgrade left it. Finish the upgrade (rerun the failed stage, or the pipeline), or restore the databases from your own dumps by hand (docs/backup-and-rollback.md) and then roll back the images with a backup that has them";
+        }
+
+        var files = string.Join(", ", needed.Select(n => backup.Data[n]).Select(d => $"{d.File} ({ExecDump.Size(d.Bytes)})"));
+        return $"{start} To return the whole install, data included, run `ciupgrade rollback -n {context.Namespace} --backup-dir {chosen} --restore-data`: it restores {files} from the backup of {backup.Time}, and everything written since that backup is lost";
+    }
 }

@@ -101,6 +101,12 @@ public sealed class OraclePipelineTests : IAsyncLifetime
             var reduced = role.DeepClone().AsObject();
             reduced["rules"]!.AsArray().RemoveAt(i);
             var removed = rules[i]!;
+            if (DataRestoreOnly(removed))
+            {
+                // Only `rollback --restore-data` (the finally's data restore after a failed migration) uses these: a
+                // green pipeline never sends them, so this run cannot tell whether they are needed.
+                continue;
+            }
 
             var run = await Runner(reduced.ToJsonString(), $"without-{i}").RunAsync("3scale-upgrade", new Dictionary<string, string> { ["namespace"] = Ns }, Timeout);
 
@@ -122,5 +128,14 @@ public sealed class OraclePipelineTests : IAsyncLifetime
             Assert.Contains(resources[0], failed.Error, StringComparison.Ordinal);
             Assert.True(failed.Error.Contains("missing permissions", StringComparison.Ordinal) || failed.Error.Contains("permission denied", StringComparison.Ordinal), failed.Error);
         }
+    }
+
+    /// <summary>The rules the data restore alone needs: its storage pod (pods create/delete) and its progress and redis-config updates.</summary>
+    private static bool DataRestoreOnly(JsonNode rule)
+    {
+        var verbs = rule["verbs"]!.AsArray().Select(v => (string)v!).ToList();
+        var names = rule["resourceNames"]?.AsArray().Select(n => (string)n!).ToList() ?? [];
+        return verbs.Contains("delete") && rule["resources"]!.AsArray().Any(r => (string)r! == "pods")
+            || names.Contains("ciupgrade-restore");
     }
 }

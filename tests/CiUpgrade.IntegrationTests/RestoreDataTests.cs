@@ -86,6 +86,23 @@ public class RestoreDataTests : UpgradeTest
     }
 
     [Fact]
+    public async Task Progress_writes_whose_answers_are_cut_again_and_again_are_judged_from_what_is_stored()
+    {
+        var before = Snapshot();
+        await UpgradeWithDataBackupAsync();
+        // Every other progress write is applied but its answer lost; its resend meets a 409 (the resourceVersion moved),
+        // and so does the write after the re-read: each round must find its own write stored rather than give up.
+        Cluster.HttpFaults.ResetNext(12, Simulator.Api.ConnectionReset.MidAnswer, "PUT", $"/api/v1/namespaces/{Ns}/configmaps/ciupgrade-restore", stride: 2);
+
+        var (code, output, error) = await Ciupgrade("rollback", "--backup-dir", Backups, "--restore-data");
+
+        Assert.True(code == 0, error + "\n" + output);
+        Assert.Contains(Cluster.Requests, r => r is { Method: "PUT", StatusCode: 409 } && r.Path.EndsWith("/ciupgrade-restore", StringComparison.Ordinal));
+        await Cluster.WaitForIdleAsync(Timeout);
+        Assert.Equal(before, Snapshot());
+    }
+
+    [Fact]
     public async Task Restore_data_refuses_a_backup_without_the_dumps_before_its_first_write()
     {
         await UpgradeAsync(); // its backup took no --databases

@@ -121,12 +121,15 @@ public sealed class HttpFaults
         }
     }
 
-    /// <summary>Reset the connection of the next <paramref name="count"/> matching requests at <paramref name="point"/> (null: drawn).</summary>
-    public void ResetNext(int count, ConnectionReset? point = null, string? method = null, string? pathPrefix = null)
+    /// <summary>
+    /// Reset the connection of the next <paramref name="count"/> matching requests at <paramref name="point"/> (null:
+    /// drawn); with a <paramref name="stride"/> n, of one matching request in every n, serving those between.
+    /// </summary>
+    public void ResetNext(int count, ConnectionReset? point = null, string? method = null, string? pathPrefix = null, int stride = 1)
     {
         lock (_lock)
         {
-            _resets.Arm(count, method, pathPrefix);
+            _resets.Arm(count, method, pathPrefix, stride);
             _resetPoint = point;
         }
     }

@@ -30,25 +30,36 @@ public sealed class RestoreState(StageContext context)
     public async Task SaveAsync(RestoreProgress progress, CancellationToken ct)
     {
         await context.Client.EnsureWritableAsync(ct);
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await WriteAsync(progress, ct);
-        }
-        catch (ClusterRequestException e) when (e.StatusCode is HttpStatusCode.Conflict)
-        {
-            // A write whose answer was lost (a connection reset after the server stored it) is resent by the HTTP
-            // retries and then refused as a conflict (409: AlreadyExists, or a resourceVersion that moved). Under the
-            // namespace lock no other ciupgrade writes this ConfigMap: when it holds no other restore under way,
-            // this run's write goes over it once more with the stored resourceVersion.
-            var stored = await ReadAsync(ct);
-            if (stored is { Done: false } && stored.Backup != progress.Backup)
+            try
             {
-                throw Changed();
+                await WriteAsync(progress, ct);
+                return;
             }
+            catch (ClusterRequestException e) when (e.StatusCode is HttpStatusCode.Conflict && attempt < MaxAttempts)
+            {
+                // A write whose answer was lost (a connection reset after the server stored it) is resent by the HTTP
+                // retries and then refused as a conflict (409: AlreadyExists, or a resourceVersion that moved). Under
+                // the namespace lock no other ciupgrade writes this ConfigMap, so judge afresh from what is stored:
+                // this run's write already there is done; another restore under way is not ours to overwrite;
+                // anything else is written over with the stored resourceVersion (which may be lost again, hence the loop).
+                var stored = await ReadAsync(ct);
+                if (stored is not null && stored.ToJson() == progress.ToJson())
+                {
+                    return;
+                }
 
-            await WriteAsync(progress, ct);
+                if (stored is { Done: false } && stored.Backup != progress.Backup)
+                {
+                    throw Changed();
+                }
+            }
         }
     }
+
+    /// <summary>Each lost answer costs one round; five in a row means something else keeps writing it.</summary>
+    private const int MaxAttempts = 5;
 
     private UpgradeException Changed() => new(ExitCode.WrongClusterState,
         $"ConfigMap {RestoreProgress.ConfigMapName} was changed by another client while this rollback held the upgrade lock; rerun rollback --restore-data (it resumes from what the ConfigMap says)");

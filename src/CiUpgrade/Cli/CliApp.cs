@@ -61,7 +61,7 @@ public static class CliApp
             s.AutoVersion = true;
             s.AutoHelp = true;
         });
-        var result = parser.ParseArguments(args, Verbs.InChainOrder);
+        var result = parser.ParseArguments(args, Verbs.ToParse(args));
         if (result is not Parsed<object> { Value: VerbOptions options })
         {
             return Usage(result, result.Errors.ToList(), stdout, stderr);

@@ -57,7 +57,7 @@ public sealed partial class OpenShiftClient(Kubernetes kube, string ns, RequestC
     {
         var text = await CallAsync("get version", "version", string.Empty, async () =>
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(kube.BaseUri, "version"));
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(kube.BaseUri, "version")) { Version = HttpVersion.Version20 };
             using var response = await SendRawAsync(request, HttpCompletionOption.ResponseContentRead, ct);
             var content = await response.Content.ReadAsStringAsync(ct);
             if (response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.NotFound)

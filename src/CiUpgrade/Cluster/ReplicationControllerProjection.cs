@@ -28,29 +28,13 @@ internal static class ReplicationControllerProjection
     private static readonly HashSet<string> DroppedAnnotations = ["openshift.io/encoded-deployment-config", "kubectl.kubernetes.io/last-applied-configuration"];
 
     private static readonly Lazy<JsonTypeInfo<V1ReplicationControllerList>> List = new(() =>
-    {
-        var options = new JsonSerializerOptions(OpenShiftJson.Options);
-        options.TypeInfoResolver = OpenShiftJson.Options.TypeInfoResolver!.WithAddedModifier(Project);
-        return OpenShiftJson.TypeInfo<V1ReplicationControllerList>(options);
-    });
+        OpenShiftJson.TypeInfo<V1ReplicationControllerList>(JsonProjection.Options(Kept, DropAnnotations)));
 
     /// <summary>The metadata a page of RCs is read with.</summary>
     public static JsonTypeInfo<V1ReplicationControllerList> ListTypeInfo => List.Value;
 
-    private static void Project(JsonTypeInfo type)
+    private static void DropAnnotations(JsonTypeInfo type)
     {
-        if (Kept.TryGetValue(type.Type, out var kept))
-        {
-            for (var i = type.Properties.Count - 1; i >= 0; i--)
-            {
-                if (!kept.Contains(type.Properties[i].Name))
-                {
-                    // An unmapped member: the reader skips its value without building it.
-                    type.Properties.RemoveAt(i);
-                }
-            }
-        }
-
         if (type.Type == typeof(V1ObjectMeta))
         {
             type.Properties.Single(p => p.Name == "annotations").CustomConverter = new AnnotationsWithout(DroppedAnnotations);

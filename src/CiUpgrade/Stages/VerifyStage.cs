@@ -17,7 +17,7 @@ public sealed class VerifyStage(StageContext context)
     {
         var started = context.Time.GetUtcNow();
         // Independent reads go out together (one HTTP/2 connection multiplexes them): a round trip each, not one after another.
-        var listingDcs = context.Client.ListDeploymentConfigsAsync(ct);
+        var listingDcs = context.Client.ListDeploymentConfigsToJudgeAsync(ct);
         var listingStreams = context.Client.ListImageStreamsAsync(ct);
         var listingRcs = context.Client.ListDeploymentReplicationControllersAsync(false, ct);
         // The pre-hook testcase may show the hook command, which may carry the token in any form: mask its value too when readable.

@@ -54,6 +54,15 @@ public sealed partial class HelpDocsTests
             .Select(p => p.GetCustomAttribute<OptionAttribute>()?.LongName).OfType<string>()];
 
     [Fact]
+    public void The_verb_table_the_parser_is_handed_names_every_verb_as_its_attribute_does()
+    {
+        Assert.Equal(Verbs.InChainOrder.ToDictionary(Verbs.NameOf), Verbs.ByName);
+        Assert.Equal([typeof(VerifyOptions)], Verbs.ToParse(["verify", "-n", "3scale"]));
+        Assert.Same(Verbs.InChainOrder, Verbs.ToParse(["verfy"]));
+        Assert.Same(Verbs.InChainOrder, Verbs.ToParse([]));
+    }
+
+    [Fact]
     public async Task Every_verb_of_the_help_has_its_section_in_docs_and_in_the_same_order()
     {
         var listed = (await Help("--help")).Split('\n').Select(l => l.Trim().Split(' ')[0]).Where(v => Verbs.InChainOrder.Select(Verbs.NameOf).Contains(v)).ToList();

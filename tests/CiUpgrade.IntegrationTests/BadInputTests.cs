@@ -142,6 +142,20 @@ public sealed class BadInputTests : UpgradeTest
     }
 
     [Fact]
+    public async Task With_both_the_plan_and_the_kubeconfig_bad_the_plan_is_named_as_when_they_were_read_in_turn()
+    {
+        // The two files are read side by side; the plan's mistake still comes first.
+        var plan = Path.Combine(Dir, "plan.yaml");
+        await File.WriteAllTextAsync(plan, "imageStreams: [ {");
+        var kubeconfig = Path.Combine(Dir, "broken.kubeconfig");
+        await File.WriteAllTextAsync(kubeconfig, "clusters: [ {");
+
+        await AssertRefusedAsync(2, plan, true, "verify", "--plan", plan, "--kubeconfig", kubeconfig, "--junit", Path.Combine(Dir, "v.xml"));
+        var (_, _, error) = await Ciupgrade("verify", "--plan", plan, "--kubeconfig", kubeconfig, "--junit", Path.Combine(Dir, "v.xml"));
+        Assert.DoesNotContain(kubeconfig, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_kubeconfig_that_is_not_one_exits_2()
     {
         var path = Path.Combine(Dir, "broken.kubeconfig");

@@ -78,8 +78,9 @@ HEAD
 - **verify against kubectl.** Both sides pay a process start, reading the kubeconfig, a TLS handshake and their
   requests; kubectl (warm discovery cache) sends one GET and prints it, verify sends every read of the gate together
   over one HTTP/2 connection (DCs, image streams, their replication controllers, the secret of the pre-hook token;
-  then only what the DCs name, none on a template install) and writes its JUnit report. Five unmeasured rounds warm
-  the simulator up first (a .NET process the JIT optimises after its first calls; a real API server is compiled Go).
+  then only what the DCs name, none on a template install) and writes its JUnit report. The simulator runs fully
+  JIT-optimised from its first call (\`DOTNET_TieredCompilation=0\`; a real API server is compiled Go) and five
+  unmeasured rounds warm it up first.
   Medians, because a loaded machine delays single runs by hundreds of milliseconds. Instructions (callgrind, below the
   table) are repeatable however loaded the machine: start-up is what \`--version\` costs; libcrypto is the TLS
   handshake and the records; ld.so binds OpenSSL, which .NET loads at run time. Where verify's CPU time goes
@@ -92,7 +93,10 @@ HEAD
   KubernetesClient's model context's static constructor (KubernetesClientAot.Substitutions.xml), the parser reading
   every verb's attributes (Cli/Verbs.cs), buffered LIST bodies, and setting up the pod spec's ~150 model types
   that no rule reads (Cluster/DeploymentConfigProjection.cs): 146.5 M instructions per verify before, 105.7 M
-  after. Under load the wall time is mostly waiting: for a CPU, and for the simulator to answer.
+  after. Tried without a gain in wall time (\`perf stat -r 30\`, alternated three times) and left out: loading
+  OpenSSL, the plan and Polly's pipeline on a second thread while the arguments and the kubeconfig are read (more
+  CPU, the same wall time); GC settings (below). Under load the wall time is mostly waiting: for a CPU, and for the
+  simulator to answer.
 - **The demo's two figures.** The demo's last line gives the upgrade's wall time, the time the simulated cluster spent
   on its own imports and rollouts, and the rest, ciupgrade's overhead. README's demo command runs the
   framework-dependent build (six processes each paying .NET start-up and JIT); the image ships the NativeAOT binary,

@@ -142,9 +142,9 @@ public sealed class BadInputTests : UpgradeTest
     }
 
     [Fact]
-    public async Task With_both_the_plan_and_the_kubeconfig_bad_the_plan_is_named_as_when_they_were_read_in_turn()
+    public async Task With_both_the_plan_and_the_kubeconfig_bad_the_plan_is_named_first()
     {
-        // The two files are read side by side; the plan's mistake still comes first.
+        // The plan is read before the kubeconfig (CliApp): one line, naming the first mistake.
         var plan = Path.Combine(Dir, "plan.yaml");
         await File.WriteAllTextAsync(plan, "imageStreams: [ {");
         var kubeconfig = Path.Combine(Dir, "broken.kubeconfig");

@@ -132,15 +132,10 @@ public static class CliApp
 
             var timeout = InputValidation.Timeout(options.Timeout);
             var budget = InputValidation.ApiRetryBudget(NullIfEmpty(options.ApiRetryBudget) ?? "2m", timeout, HoldsLock(options));
-            // The plan and the kubeconfig, two local files, are read side by side (the kubeconfig's first certificate
-            // also loads OpenSSL: together most of the start-up before the first request). The plan's mistakes are
-            // reported first, as when they were read one after the other.
-            var loadingPlan = Task.Run(() => PlanLoader.Load(options.Plan));
-            var resolving = ResolveOrHold(options);
-            var plan = await loadingPlan;
+            var plan = PlanLoader.Load(options.Plan);
             if (options is PreflightOptions preflight && TargetVersionCheck.Problem(plan, options.Plan, NullIfEmpty(preflight.TargetVersion)) is { } wrongTarget)
             {
-                // Decided by the plan alone: before the cluster is asked anything.
+                // Decided by the plan alone: before the kubeconfig is read or the cluster asked anything.
                 throw new UpgradeException(ExitCode.WrongClusterState, wrongTarget);
             }
 
@@ -150,7 +145,7 @@ public static class CliApp
                 secrets.AddFilter(text => PreHookCommand.Mask(text, hook));
             }
 
-            var (config, resolved) = resolving.Connection ?? throw resolving.Failure!;
+            var (config, resolved) = ClusterConnection.Resolve(options.Kubeconfig, options.Context, options.Namespace);
             // A target kubeconfig's credentials never reach the log, whatever a message quotes.
             foreach (var credential in new[] { config.AccessToken, config.Password, config.ClientCertificateKeyData })
             {
@@ -226,19 +221,6 @@ public static class CliApp
         catch (UsageException e)
         {
             throw new UpgradeException(ExitCode.BadInput, $"{e.Message}: fix the context or pass -n/--namespace");
-        }
-    }
-
-    /// <summary>The kubeconfig resolved, or its one-line failure held until the plan has been judged.</summary>
-    private static ((KubernetesClientConfiguration Config, string Namespace)? Connection, UpgradeException? Failure) ResolveOrHold(ClusterOptions options)
-    {
-        try
-        {
-            return (ClusterConnection.Resolve(options.Kubeconfig, options.Context, options.Namespace), null);
-        }
-        catch (UpgradeException e)
-        {
-            return (null, e);
         }
     }
 

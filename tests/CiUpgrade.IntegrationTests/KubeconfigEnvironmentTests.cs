@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 
 namespace CiUpgrade.IntegrationTests;
@@ -13,34 +12,6 @@ public sealed class KubeconfigEnvironmentTests : UpgradeTest
     private string CaData => Convert.ToBase64String(Encoding.ASCII.GetBytes(Cluster.CertificateAuthorityPem));
 
     private string Server => Cluster.BaseUri.ToString().TrimEnd('/');
-
-    private async Task<(int Code, string Out, string Err)> RunExecutableAsync(IReadOnlyDictionary<string, string?> environment, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var (name, value) in environment)
-        {
-            if (value is null)
-            {
-                start.Environment.Remove(name);
-            }
-            else
-            {
-                start.Environment[name] = value;
-            }
-        }
-
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ciupgrade.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync(Timeout);
-        return (process.ExitCode, await stdout, await stderr);
-    }
 
     [Fact]
     public async Task A_kubeconfig_list_is_merged_as_kubectl_merges_it()

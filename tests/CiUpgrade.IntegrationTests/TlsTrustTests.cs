@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
@@ -46,8 +45,8 @@ public sealed class TlsTrustTests : UpgradeTest
         var machineStore = Path.Combine(Dir, "machine-store.pem");
         File.WriteAllText(machineStore, Cluster.CertificateAuthorityPem);
 
-        var refused = await RunExecutableAsync(KubeconfigTrustingAnotherCa(), machineStore);
-        var accepted = await RunExecutableAsync(Kubeconfig, machineStore);
+        var refused = await PreflightAsync(KubeconfigTrustingAnotherCa(), machineStore);
+        var accepted = await PreflightAsync(Kubeconfig, machineStore);
 
         Assert.True(refused.Code == 3, $"exit {refused.Code}: {refused.Err}\n{refused.Out}");
         Assert.Single(refused.Err.Trim().Split('\n'));
@@ -56,20 +55,6 @@ public sealed class TlsTrustTests : UpgradeTest
         Assert.Contains("preflight", accepted.Out, StringComparison.Ordinal);
     }
 
-    private async Task<(int Code, string Out, string Err)> RunExecutableAsync(string kubeconfig, string machineStore)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["SSL_CERT_FILE"] = machineStore;
-        start.Environment.Remove("SSL_CERT_DIR");
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "ciupgrade.dll"), "preflight", "--kubeconfig", kubeconfig })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync(Timeout);
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private static Task<(int Code, string Out, string Err)> PreflightAsync(string kubeconfig, string machineStore) =>
+        RunExecutableAsync(new Dictionary<string, string?> { ["SSL_CERT_FILE"] = machineStore, ["SSL_CERT_DIR"] = null }, "preflight", "--kubeconfig", kubeconfig);
 }

@@ -111,6 +111,38 @@ public abstract class UpgradeTest : IAsyncLifetime
 
     protected long LatestVersion(string dc, string ns = Ns) => (long)Get("deploymentconfigs", dc, ns)["status"]!["latestVersion"]!;
 
+    /// <summary>
+    /// ciupgrade as a user runs it: its own process (`dotnet ciupgrade.dll`), with these variables set, or removed
+    /// where null, in the environment it inherits.
+    /// </summary>
+    protected static async Task<(int Code, string Out, string Err)> RunExecutableAsync(IReadOnlyDictionary<string, string?> environment, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment)
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
+        }
+
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ciupgrade.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync(Timeout);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
     protected static async Task<(int Code, string Out, string Err)> Shell(string kubeconfig, string command)
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };

@@ -10,48 +10,32 @@ namespace CiUpgrade.Cli;
 /// </summary>
 public static class Verbs
 {
-    public static readonly Type[] InChainOrder =
+    // Each verb's name as typed beside its options class, in chain order: one table for both views below (a test holds
+    // the names equal to the [Verb] attributes, which are read by reflection, too slowly for every start).
+    private static readonly (string Name, Type Options)[] Chain =
     [
         // Once per target cluster, by its admin: it prepares the chain's credentials (tekton/README.md "Topologies").
-        typeof(TargetKubeconfigOptions),
-        typeof(PreflightOptions),
-        typeof(BackupOptions),
-        typeof(UpdatePreHookOptions),
-        typeof(PatchImageStreamsOptions),
-        typeof(BuildOracleSystemOptions),
-        typeof(WaitRolloutsOptions),
-        typeof(SetReleaseOptions),
-        typeof(VerifyOptions),
-        typeof(GateOptions),
-        typeof(RollbackOptions),
-        typeof(UnlockOptions),
-        typeof(DriftOptions),
-        typeof(ReportOptions),
-        typeof(PlanOptions),
+        ("target-kubeconfig", typeof(TargetKubeconfigOptions)),
+        ("preflight", typeof(PreflightOptions)),
+        ("backup", typeof(BackupOptions)),
+        ("update-prehook", typeof(UpdatePreHookOptions)),
+        ("patch-imagestreams", typeof(PatchImageStreamsOptions)),
+        ("build-oracle-system", typeof(BuildOracleSystemOptions)),
+        ("wait-rollouts", typeof(WaitRolloutsOptions)),
+        ("set-release", typeof(SetReleaseOptions)),
+        ("verify", typeof(VerifyOptions)),
+        ("gate", typeof(GateOptions)),
+        ("rollback", typeof(RollbackOptions)),
+        ("unlock", typeof(UnlockOptions)),
+        ("drift", typeof(DriftOptions)),
+        ("report", typeof(ReportOptions)),
+        ("plan", typeof(PlanOptions)),
     ];
 
-    /// <summary>
-    /// Each verb's name beside its options class, for <see cref="ToParse"/> (a test holds it equal to the [Verb]
-    /// attributes of <see cref="InChainOrder"/>).
-    /// </summary>
-    public static readonly IReadOnlyDictionary<string, Type> ByName = new Dictionary<string, Type>(StringComparer.Ordinal)
-    {
-        ["target-kubeconfig"] = typeof(TargetKubeconfigOptions),
-        ["preflight"] = typeof(PreflightOptions),
-        ["backup"] = typeof(BackupOptions),
-        ["update-prehook"] = typeof(UpdatePreHookOptions),
-        ["patch-imagestreams"] = typeof(PatchImageStreamsOptions),
-        ["build-oracle-system"] = typeof(BuildOracleSystemOptions),
-        ["wait-rollouts"] = typeof(WaitRolloutsOptions),
-        ["set-release"] = typeof(SetReleaseOptions),
-        ["verify"] = typeof(VerifyOptions),
-        ["gate"] = typeof(GateOptions),
-        ["rollback"] = typeof(RollbackOptions),
-        ["unlock"] = typeof(UnlockOptions),
-        ["drift"] = typeof(DriftOptions),
-        ["report"] = typeof(ReportOptions),
-        ["plan"] = typeof(PlanOptions),
-    };
+    public static readonly Type[] InChainOrder = [.. Chain.Select(verb => verb.Options)];
+
+    /// <summary>Each verb's options class by the verb's name, for <see cref="ToParse"/>.</summary>
+    public static readonly IReadOnlyDictionary<string, Type> ByName = Chain.ToDictionary(verb => verb.Name, verb => verb.Options, StringComparer.Ordinal);
 
     /// <summary>
     /// The verbs to hand CommandLineParser for these arguments: only the one named first when it is a verb, else every

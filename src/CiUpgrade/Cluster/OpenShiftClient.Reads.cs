@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Serialization.Metadata;
 using CiUpgrade.Cluster.Models;
 using k8s;
 using k8s.Autorest;
@@ -23,8 +24,7 @@ public sealed partial class OpenShiftClient
 
     /// <summary>The namespace's DCs as the gate judges them, without what no rule reads (<see cref="DeploymentConfigProjection"/>): never to be written back.</summary>
     public Task<ResourceList<DeploymentConfig>> ListDeploymentConfigsToJudgeAsync(CancellationToken ct) =>
-        GetPageAsync($"{ResourcePrefix(DeploymentConfig.Group, DeploymentConfig.Version)}/namespaces/{Namespace}/{DeploymentConfig.Plural}", DeploymentConfigProjection.ListTypeInfo,
-            $"list {DeploymentConfig.Plural}", DeploymentConfig.Plural, DeploymentConfig.Group, ct);
+        ListAsync(DeploymentConfig.Group, DeploymentConfig.Version, DeploymentConfig.Plural, ct, DeploymentConfigProjection.ListTypeInfo);
 
     public async Task<IReadOnlyList<V1ReplicationController>> ListReplicationControllersAsync(string deploymentConfig, CancellationToken ct)
     {
@@ -177,8 +177,9 @@ public sealed partial class OpenShiftClient
     /// A LIST of the namespace in one answer, as KubernetesClient's CustomObjects call sends it, but read into its objects
     /// as it arrives (<see cref="GetPageAsync"/>): that call buffers the whole body first, and reaches its generic
     /// method through NativeAOT's run-time type loader (4 % of `verify`'s CPU time, perf; bench/verify-vs-get-dc.sh).
+    /// Read whole, or with <paramref name="typeInfo"/> (a projection).
     /// </summary>
-    private Task<ResourceList<T>> ListAsync<T>(string group, string version, string plural, CancellationToken ct) =>
-        GetPageAsync($"{ResourcePrefix(group, version)}/namespaces/{Namespace}/{plural}", OpenShiftJson.TypeInfo<ResourceList<T>>(OpenShiftJson.Options),
+    private Task<ResourceList<T>> ListAsync<T>(string group, string version, string plural, CancellationToken ct, JsonTypeInfo<ResourceList<T>>? typeInfo = null) =>
+        GetPageAsync($"{ResourcePrefix(group, version)}/namespaces/{Namespace}/{plural}", typeInfo ?? OpenShiftJson.TypeInfo<ResourceList<T>>(OpenShiftJson.Options),
             $"list {plural}", plural, group, ct);
 }

@@ -40,7 +40,7 @@ public static class DemoCommand
     /// does neither.
     /// </summary>
     internal static string OverheadNote(string path, string build) => build.StartsWith("framework-dependent", StringComparison.Ordinal)
-        ? $"the framework-dependent build {path} ({build}: .NET start-up and JIT in each stage's process are most of that; the NativeAOT binary the image ships, --ciupgrade publish/ciupgrade after build/publish.sh, takes about 0.6s)"
+        ? $"the framework-dependent build {path} ({build}: .NET start-up and JIT in each stage's process are most of that; the NativeAOT binary the image ships, --ciupgrade publish/ciupgrade after build/publish.sh, takes under a second: docs/benchmarks.md)"
         : $"the {build} build {path}";
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CancellationToken ct)
